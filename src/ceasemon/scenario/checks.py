@@ -1,0 +1,247 @@
+"""Checks that relate several keys of an already type-checked scenario.
+
+Each check returns ``(path, message)`` pairs so that the loader can name the
+exact key (and its line) at fault: "sector 'Donetsk' overlaps 'Luhansk'" is
+more use than "the contact line is invalid".
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator
+
+from .errors import Path, choices_text, suggest
+from .models import Scenario
+
+RESERVED_PARTY_NAMES = ("none", "unknown")
+ROW_SUM_TOLERANCE = 1e-9
+_KM_TOLERANCE = 1e-6
+
+
+def polyline_length_km(points: list[tuple[float, float]]) -> float:
+    """Great-circle length (haversine, mean Earth radius 6,371 km) of ``[lon, lat]`` points."""
+    radius = 6371.0088
+    total = 0.0
+    for (lon1, lat1), (lon2, lat2) in itertools.pairwise(points):
+        p1, p2 = math.radians(lat1), math.radians(lat2)
+        dp, dl = p2 - p1, math.radians(lon2 - lon1)
+        h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+        total += 2 * radius * math.asin(min(1.0, math.sqrt(h)))
+    return total
+
+
+def line_length_km(sc: Scenario) -> float:
+    """Length of the contact line in km (given, or from its polyline)."""
+    cl = sc.contact_line
+    if cl.length_km is not None:
+        return cl.length_km
+    return polyline_length_km(cl.polyline or [])
+
+
+def _names(path: Path, given: dict | list, allowed: list[str], what: str) -> Iterator:
+    keys = given if isinstance(given, list) else list(given)
+    for i, name in enumerate(keys):
+        if name not in allowed:
+            where = (*path, i) if isinstance(given, list) else (*path, name)
+            known = choices_text(allowed)
+            yield where, f"unknown {what} '{name}'{suggest(name, allowed)} (known: {known})"
+
+
+def _check_line(sc: Scenario) -> Iterator[tuple[Path, str]]:
+    cl = sc.contact_line
+    if (cl.length_km is None) == (cl.polyline is None):
+        yield ("contact_line",), "give exactly one of length_km or polyline"
+        return
+    if cl.polyline is not None:
+        for i, (lon, lat) in enumerate(cl.polyline):
+            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                yield ("contact_line", "polyline", i), f"[{lon}, {lat}] is not a [lon, lat] point"
+    length = line_length_km(sc)
+    if not length > 0:
+        yield ("contact_line",), "the contact line has no length"
+        return
+    seen: dict[str, int] = {}
+    for i, s in enumerate(cl.sectors):
+        if s.name in seen:
+            yield ("contact_line", "sectors", i, "name"), f"sector name '{s.name}' is used twice"
+        seen[s.name] = i
+        if not s.end_km > s.start_km:
+            yield (
+                ("contact_line", "sectors", i, "end_km"),
+                f"sector '{s.name}' must end after it starts ({s.start_km} .. {s.end_km} km)",
+            )
+    order = sorted(range(len(cl.sectors)), key=lambda i: cl.sectors[i].start_km)
+    tol = _KM_TOLERANCE * max(1.0, length)
+    first = cl.sectors[order[0]]
+    if abs(first.start_km) > tol:
+        yield (
+            ("contact_line", "sectors", order[0], "start_km"),
+            f"sectors must tile the line from 0 km; the first, '{first.name}', starts at "
+            f"{first.start_km} km",
+        )
+    for a, b in itertools.pairwise(order):
+        sa, sb = cl.sectors[a], cl.sectors[b]
+        if sb.start_km < sa.end_km - tol:
+            yield (
+                ("contact_line", "sectors", b, "start_km"),
+                f"sector '{sb.name}' ({sb.start_km} .. {sb.end_km} km) overlaps sector "
+                f"'{sa.name}' ({sa.start_km} .. {sa.end_km} km)",
+            )
+        elif sb.start_km > sa.end_km + tol:
+            yield (
+                ("contact_line", "sectors", b, "start_km"),
+                f"gap between sector '{sa.name}' (ends {sa.end_km} km) and '{sb.name}' "
+                f"(starts {sb.start_km} km); sectors must tile the line",
+            )
+    last = cl.sectors[order[-1]]
+    if abs(last.end_km - length) > tol:
+        yield (
+            ("contact_line", "sectors", order[-1], "end_km"),
+            f"the last sector, '{last.name}', ends at {last.end_km} km but the line is "
+            f"{length:g} km long",
+        )
+
+
+def _check_parties(sc: Scenario) -> Iterator[tuple[Path, str]]:
+    types = list(sc.breach_types)
+    sectors = [s.name for s in sc.contact_line.sectors]
+    roles = [p.role for p in sc.parties.values()]
+    for role in ("aggressor", "defender"):
+        n = roles.count(role)
+        if n != 1:
+            yield ("parties",), f"exactly one party must have role {role}; found {n}"
+    for name, party in sc.parties.items():
+        if name in RESERVED_PARTY_NAMES:
+            yield ("parties", name), f"'{name}' is reserved (it means no party); rename the party"
+        yield from _names(("parties", name, "rates_per_day"), party.rates_per_day, types, "type")
+        if party.sector_weights:
+            yield from _names(
+                ("parties", name, "sector_weights"), party.sector_weights, sectors, "sector"
+            )
+        if party.retaliation is not None and party.role != "defender":
+            yield ("parties", name, "retaliation"), "only the defender retaliates"
+    if not types:
+        yield ("breach_types",), "at least one breach type is needed"
+
+
+def _check_sensors(sc: Scenario, length: float) -> Iterator[tuple[Path, str]]:
+    types = list(sc.breach_types)
+    sectors = [s.name for s in sc.contact_line.sectors]
+    for gname, g in sc.sensors.items():
+        path = ("sensors", gname)
+        placed = [k for k in ("count", "spacing_km", "positions_km") if getattr(g, k) is not None]
+        if g.coverage == "positioned":
+            if len(placed) != 1:
+                yield (
+                    path,
+                    (
+                        "a positioned group needs exactly one of count, spacing_km or positions_km"
+                        + (f"; got {', '.join(placed)}" if placed else "")
+                    ),
+                )
+            if g.range_km is None:
+                yield path, "a positioned group needs range_km"
+            if g.positions_km is not None and g.sectors is not None:
+                yield (*path, "sectors"), "give sectors with count or spacing_km, not positions_km"
+            for i, x in enumerate(g.positions_km or []):
+                if x > length + _KM_TOLERANCE * max(1.0, length):
+                    yield (*path, "positions_km", i), f"{x} km is beyond the line ({length:g} km)"
+        else:
+            for key in (*placed, *(["range_km"] if g.range_km is not None else [])):
+                yield (*path, key), f"a full-coverage group has no {key}; remove it"
+        if g.sectors is not None:
+            yield from _names((*path, "sectors"), g.sectors, sectors, "sector")
+        yield from _names((*path, "p_detect"), g.p_detect, types, "type")
+        if (g.revisit is None) != (g.persistence is None):
+            yield path, "revisit and persistence go together: give both or neither"
+        if g.revisit is not None and not g.revisit > 0:
+            yield (*path, "revisit"), "revisit must be longer than 0"
+        if g.persistence:
+            yield from _names((*path, "persistence"), g.persistence, types, "type")
+        if (g.mtbf is None) != (g.mttr is None):
+            yield path, "mtbf and mttr go together: give both or neither"
+        if g.mtbf is not None and not g.mtbf > 0:
+            yield (*path, "mtbf"), "mtbf must be longer than 0"
+
+
+def _check_attribution(sc: Scenario) -> Iterator[tuple[Path, str]]:
+    parties = list(sc.parties)
+    rows = [*parties, "none"]
+    cols = [*parties, "unknown"]
+    conf = sc.attribution.confusion
+    for name in rows:
+        if name not in conf:
+            yield (
+                ("attribution", "confusion"),
+                (
+                    f"the confusion matrix needs a row for '{name}'"
+                    + (" (false alarms)" if name == "none" else "")
+                ),
+            )
+    yield from _names(("attribution", "confusion"), conf, rows, "row (party or none)")
+    for row, probs in conf.items():
+        yield from _names(("attribution", "confusion", row), probs, cols, "verdict")
+        total = sum(probs.values())
+        if abs(total - 1.0) > ROW_SUM_TOLERANCE:
+            yield (
+                ("attribution", "confusion", row),
+                (
+                    f"the row for '{row}' sums to {total:.12g}; each row of the confusion matrix "
+                    "must sum to 1"
+                ),
+            )
+
+
+def _check_response(sc: Scenario) -> Iterator[tuple[Path, str]]:
+    ladder = sc.response.ladder
+    for i in range(1, len(ladder)):
+        if ladder[i].min_severity < ladder[i - 1].min_severity:
+            yield (
+                ("response", "ladder", i, "min_severity"),
+                (
+                    "the ladder must be in rising order of min_severity "
+                    f"({ladder[i].min_severity} comes after {ladder[i - 1].min_severity})"
+                ),
+            )
+    names = [h.name for h in sc.response.hubs or []]
+    for i, n in enumerate(names):
+        if names.index(n) != i:
+            yield ("response", "hubs", i, "name"), f"hub name '{n}' is used twice"
+
+
+def _check_aggressor(sc: Scenario) -> Iterator[tuple[Path, str]]:
+    types = list(sc.breach_types)
+    ag = sc.aggressor
+    yield from _names(("aggressor", "benefit"), ag.benefit, types, "type")
+    if ag.offensive is not None and ag.offensive.type not in types:
+        yield (
+            ("aggressor", "offensive", "type"),
+            (
+                f"unknown type '{ag.offensive.type}'{suggest(ag.offensive.type, types)} "
+                f"(known: {choices_text(types)})"
+            ),
+        )
+    if ag.policy == "adaptive" and ag.responsiveness is None:
+        yield ("aggressor",), "the adaptive policy needs responsiveness"
+
+
+def _check_time(sc: Scenario) -> Iterator[tuple[Path, str]]:
+    if not sc.duration > 0:
+        yield ("duration",), "duration must be longer than 0"
+    if sc.warmup >= sc.duration:
+        yield ("warmup",), "warmup must be shorter than duration"
+
+
+def semantic_problems(sc: Scenario) -> list[tuple[Path, str]]:
+    """All cross-key problems of a type-checked scenario, as ``(path, message)``."""
+    found = list(_check_time(sc))
+    line = list(_check_line(sc))
+    found += line
+    found += list(_check_parties(sc))
+    if not line:
+        found += list(_check_sensors(sc, line_length_km(sc)))
+    found += list(_check_attribution(sc))
+    found += list(_check_response(sc))
+    found += list(_check_aggressor(sc))
+    return found

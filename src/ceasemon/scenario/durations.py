@@ -1,0 +1,58 @@
+"""Duration strings with units, the only way a scenario names a span of time.
+
+A bare number where a duration is expected is an error: "3" could mean hours
+or days, and a silent guess would be a silently wrong scenario.  Inside the
+model every duration is a float number of days.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+#: Accepted units and their length in days.
+UNITS: dict[str, float] = {
+    "s": 1.0 / 86400.0,
+    "min": 1.0 / 1440.0,
+    "h": 1.0 / 24.0,
+    "d": 1.0,
+    "w": 7.0,
+}
+
+UNIT_HELP = "s, min, h, d, w (e.g. '30min', '6h', '3d', '1.5d', '2w')"
+
+_PATTERN = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9]+)\s*(s|min|h|d|w)\s*$")
+
+#: Regular expression of a duration string, for the JSON Schema.
+JSON_PATTERN = r"^\s*([0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?|\.[0-9]+)\s*(s|min|h|d|w)\s*$"
+
+
+def parse_duration(value: object) -> float:
+    """Return the duration ``value`` (a string such as ``'6h'``) in days.
+
+    Raises:
+        ValueError: with a message listing the accepted units, for a bare
+            number, a negative or non-finite value, or an unknown unit.
+    """
+    if isinstance(value, (bool, int | float)):
+        raise ValueError(
+            f"a duration needs a unit; got the bare number {value!r}. Write it with one of the "
+            f"units {UNIT_HELP}"
+        )
+    if not isinstance(value, str):
+        raise ValueError(f"a duration must be a string with a unit ({UNIT_HELP}); got {value!r}")
+    match = _PATTERN.match(value)
+    if match is None:
+        raise ValueError(
+            f"{value!r} is not a duration; write a non-negative number followed by one of the "
+            f"units {UNIT_HELP}"
+        )
+    days = float(match.group(1)) * UNITS[match.group(2)]
+    if not math.isfinite(days):
+        raise ValueError(f"{value!r} is not a finite duration")
+    return days
+
+
+def format_duration(days: float) -> str:
+    """Format ``days`` as a duration string that parses back to the same float."""
+    return f"{float(days)!r}d"

@@ -1,0 +1,313 @@
+"""Load a scenario: find the file, follow ``extends``, apply overrides, validate.
+
+The order is fixed and documented: the file and its ancestors are merged
+(child over parent), then the ``--set`` overrides are applied in the order
+given, then the result is type-checked (pydantic) and cross-checked
+(``checks.py``).  Any problem becomes a ``ScenarioError`` naming file, key and
+line.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from pathlib import Path as FsPath
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import Path, Problem, ScenarioError, choices_text, dotted, suggest
+from .merge import apply_override, deep_merge, split_assignment
+from .models import Scenario
+from .yamlio import Located, parse_scalar, parse_yaml
+
+PACKAGE_PREFIX = "package:"
+_MAX_FILE_BYTES = 5_000_000
+
+
+def packaged_dir() -> FsPath:
+    """Directory of the scenarios shipped inside the package."""
+    return FsPath(str(resources.files("ceasemon") / "scenarios"))
+
+
+def packaged_scenarios() -> dict[str, FsPath]:
+    """Packaged scenario name -> file."""
+    return {p.stem: p for p in sorted(packaged_dir().glob("*.yaml"))}
+
+
+def _is_name(ref: str) -> bool:
+    return "/" not in ref and "\\" not in ref and not ref.endswith((".yaml", ".yml"))
+
+
+def resolve_reference(ref: str, relative_to: FsPath | None = None) -> FsPath:
+    """Turn a scenario argument into a file: a path (relative to ``relative_to``) or a name."""
+    base = relative_to if relative_to is not None else FsPath.cwd()
+    candidate = (base / ref) if not FsPath(ref).is_absolute() else FsPath(ref)
+    if candidate.is_file():
+        return candidate
+    if _is_name(ref):
+        packaged = packaged_scenarios()
+        if ref in packaged:
+            return packaged[ref]
+        raise ScenarioError.single(
+            f"no scenario file '{ref}' and no packaged scenario of that name"
+            f"{suggest(ref, packaged)} (packaged: {choices_text(packaged)})",
+            file=str(candidate),
+        )
+    raise ScenarioError.single("scenario file not found", file=str(candidate))
+
+
+def _display(path: FsPath) -> str:
+    pkg = packaged_dir()
+    try:
+        return f"{PACKAGE_PREFIX}{path.resolve().relative_to(pkg.resolve())}"
+    except ValueError:
+        try:
+            return str(path.resolve().relative_to(FsPath.cwd()))
+        except ValueError:
+            return str(path)
+
+
+def _read(path: FsPath) -> Located:
+    name = _display(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError.single(f"cannot read the file: {exc.strerror}", file=name) from None
+    if len(raw) > _MAX_FILE_BYTES:
+        raise ScenarioError.single(
+            f"the file is {len(raw):,} bytes; a scenario file may be at most "
+            f"{_MAX_FILE_BYTES:,} bytes",
+            file=name,
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError.single(
+            f"the file is not UTF-8 text ({exc.reason})", file=name
+        ) from None
+    located = parse_yaml(text, name)
+    if located.data is None:
+        raise ScenarioError.single("the file is empty; a scenario is a mapping of keys", file=name)
+    if not isinstance(located.data, dict):
+        raise ScenarioError.single(
+            f"a scenario must be a mapping of keys, not a {type(located.data).__name__}",
+            file=name,
+            line=1,
+        )
+    return located
+
+
+def _load_chain(path: FsPath, stack: tuple[FsPath, ...]) -> Located:
+    real = path.resolve()
+    if real in stack:
+        cycle = " -> ".join(_display(p) for p in (*stack, real))
+        raise ScenarioError.single(f"extends cycle: {cycle}", file=_display(path), key="extends")
+    located = _read(path)
+    parent_ref = located.data.pop("extends", None)
+    if parent_ref is None:
+        return located
+    file, line = located.origins.get(("extends",), (_display(path), None))
+    located.origins.pop(("extends",), None)
+    if not isinstance(parent_ref, str) or not parent_ref.strip():
+        raise ScenarioError.single(
+            "extends must name a scenario file or a packaged scenario",
+            file=file,
+            key="extends",
+            line=line,
+        )
+    try:
+        parent_path = resolve_reference(parent_ref, path.parent)
+    except ScenarioError as exc:
+        msg = exc.problems[0].message
+        raise ScenarioError.single(
+            f"cannot extend '{parent_ref}': {msg}", file=file, key="extends", line=line
+        ) from None
+    parent = _load_chain(parent_path, (*stack, real))
+    return deep_merge(parent, located)
+
+
+def _strip_tags(data: Any, loc: Sequence[Any]) -> Path:
+    """Map a pydantic error location onto the data, dropping union-member tags."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node)
+        ):
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, dict) and node.get("dist") == part:
+            continue  # discriminated-union tag
+        elif isinstance(part, str) and ("[" in part or part in _UNION_TAGS):
+            continue  # pydantic's name of a union member or a validator
+        else:
+            path.append(part)
+            node = None
+    return tuple(path)
+
+
+_UNION_TAGS = {"str", "int", "float", "list", "dict", "bool", "none", "tuple"}
+
+
+def _unwrap(tp: Any) -> list[Any]:
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(tp)[0])
+    if origin in (typing.Union, types.UnionType):
+        out: list[Any] = []
+        for arg in typing.get_args(tp):
+            out += _unwrap(arg)
+        return out
+    return [tp]
+
+
+def allowed_keys(path: Path, data: Any = None) -> list[str]:
+    """Keys a model accepts at ``path`` of a scenario (empty when it is not a model)."""
+    candidates: list[Any] = [Scenario]
+    node = data
+    for part in path:
+        nxt: list[Any] = []
+        for tp in candidates:
+            for t in _unwrap(tp):
+                origin = typing.get_origin(t)
+                if isinstance(t, type) and issubclass(t, BaseModel):
+                    for name, f in t.model_fields.items():
+                        if part in (name, f.alias):
+                            nxt.append(f.annotation)
+                elif origin is dict and not isinstance(part, int):
+                    nxt.append(typing.get_args(t)[1])
+                elif origin in (list, tuple) and isinstance(part, int):
+                    nxt.append(typing.get_args(t)[0])
+        candidates = nxt
+        node = node.get(part) if isinstance(node, dict) else None
+    keys: list[str] = []
+    dist = node.get("dist") if isinstance(node, dict) else None
+    for tp in candidates:
+        for t in _unwrap(tp):
+            if isinstance(t, type) and issubclass(t, BaseModel):
+                tag = t.model_fields.get("dist")
+                if (
+                    dist is not None
+                    and tag is not None
+                    and typing.get_args(tag.annotation) != (dist,)
+                ):
+                    continue  # another member of the distribution union
+                keys += [f.alias or n for n, f in t.model_fields.items()]
+    return sorted(set(keys))
+
+
+def _describe_input(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _problems_from_validation(exc: ValidationError, located: Located) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        path = _strip_tags(located.data, err["loc"])
+        file, line = located.where(path)
+        kind = err["type"]
+        msg = err["msg"]
+        if msg.startswith(("Value error, ", "Assertion failed, ")):
+            msg = msg.split(", ", 1)[1]
+        if kind == "extra_forbidden":
+            key = path[-1]
+            allowed = allowed_keys(path[:-1], located.data)
+            msg = f"unknown key '{key}'{suggest(str(key), allowed)}"
+            if allowed:
+                msg += f" (allowed here: {', '.join(allowed)})"
+        elif kind == "missing":
+            msg = f"required key '{path[-1]}' is missing"
+            file, line = located.where(path[:-1])
+        elif kind == "union_tag_invalid":
+            msg = (
+                "unknown distribution; 'dist' must be one of fixed, exponential, lognormal, "
+                "gamma, uniform, triangular, empirical"
+            )
+        elif kind == "union_tag_not_found":
+            msg = "a random quantity is a duration ('6h') or a mapping with a 'dist' key"
+        else:
+            msg = msg[:1].lower() + msg[1:]
+            if "input" in err and kind not in ("value_error", "assertion_error"):
+                msg += f" (got {_describe_input(err['input'])})"
+        problems.append(Problem(msg, file, dotted(path), line))
+    return problems
+
+
+def validate(located: Located) -> Scenario:
+    """Type-check and cross-check merged scenario data."""
+    try:
+        scenario = Scenario.model_validate(located.data)
+    except ValidationError as exc:
+        raise ScenarioError(_problems_from_validation(exc, located)) from None
+    from .checks import semantic_problems  # local import: checks imports models
+
+    problems = []
+    for path, message in semantic_problems(scenario):
+        file, line = located.where(path)
+        problems.append(Problem(message, file, dotted(path), line))
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def load_located(
+    ref: str | FsPath, overrides: Mapping[str, Any] | Sequence[str] | None = None
+) -> Located:
+    """Merged data of a scenario and its ancestors with overrides applied (not validated)."""
+    path = resolve_reference(str(ref))
+    located = _load_chain(path, ())
+    apply_overrides(located, overrides)
+    return located
+
+
+def apply_overrides(located: Located, overrides: Mapping[str, Any] | Sequence[str] | None) -> None:
+    """Apply ``{"a.b": value}`` (Python values) or ``["a.b=yaml", ...]`` (CLI text) in place."""
+    if not overrides:
+        return
+    if isinstance(overrides, Mapping):
+        for key, value in overrides.items():
+            apply_override(located, key, value, f"override {key}")
+    else:
+        for text in overrides:
+            key, value_text = split_assignment(text)
+            value = parse_scalar(value_text) if value_text.strip() else ""
+            apply_override(located, key, value, f"--set {key}")
+
+
+def load_scenario(
+    ref: str | FsPath, overrides: Mapping[str, Any] | Sequence[str] | None = None
+) -> Scenario:
+    """Load, merge, override and validate a scenario.
+
+    Args:
+        ref: a path to a YAML file, or the name of a packaged scenario (``"baseline"``).
+        overrides: ``{"dotted.key": value}`` or CLI-style ``["dotted.key=value"]``,
+            applied after ``extends``.
+
+    Raises:
+        ScenarioError: for any bad input, naming file, key and line.
+    """
+    return validate(load_located(ref, overrides))
+
+
+def scenario_from_dict(
+    data: Mapping[str, Any],
+    overrides: Mapping[str, Any] | Sequence[str] | None = None,
+    source: str = "<dict>",
+) -> Scenario:
+    """Validate a scenario given as a Python mapping (e.g. a manifest's resolved scenario)."""
+    import copy
+
+    located = Located(copy.deepcopy(dict(data)), {(): (source, None)})
+    if "extends" in located.data:
+        raise ScenarioError.single(
+            "a scenario given as data cannot use extends; load it from a file",
+            file=source,
+            key="extends",
+        )
+    apply_overrides(located, overrides)
+    return validate(located)

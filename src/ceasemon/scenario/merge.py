@@ -1,0 +1,100 @@
+"""Deep merge of a scenario over its parent, and dotted ``--set`` overrides.
+
+Mappings merge key by key; lists, scalars and distributions (mappings with a
+``dist`` key, which are one value) replace what the parent had.  The
+origin (file, line) of every key follows its value, so that an error in a
+merged scenario still points at the file and line the value came from.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from .errors import Path, ScenarioError, dotted
+from .yamlio import Located
+
+
+def _drop_under(origins: dict, prefix: Path) -> None:
+    n = len(prefix)
+    for key in [k for k in origins if len(k) > n and k[:n] == prefix]:
+        del origins[key]
+
+
+def _merge_into(base: dict, over: dict, path: Path, origins: dict, over_origins: dict) -> None:
+    for key, value in over.items():
+        sub = (*path, key)
+        if isinstance(value, dict) and isinstance(base.get(key), dict) and "dist" not in value:
+            # A distribution ({dist: ...}) is one value: it replaces, it does not merge.
+            _merge_into(base[key], value, sub, origins, over_origins)
+        else:
+            base[key] = copy.deepcopy(value)
+            _drop_under(origins, sub)
+            n = len(sub)
+            for k, v in over_origins.items():
+                if k[:n] == sub:
+                    origins[k] = v
+        if sub in over_origins:
+            origins[sub] = over_origins[sub]
+
+
+def deep_merge(parent: Located, child: Located) -> Located:
+    """Return ``child`` merged over ``parent`` (mappings merge; lists and scalars replace)."""
+    data = copy.deepcopy(parent.data)
+    origins = dict(parent.origins)
+    _merge_into(data, child.data, (), origins, child.origins)
+    origins[()] = child.origins.get((), parent.origins.get((), ("<input>", None)))
+    return Located(data, origins)
+
+
+def split_assignment(text: str) -> tuple[str, str]:
+    """Split ``'a.b=value'`` into key and value text."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise ScenarioError.single(
+            f"an override must look like dotted.key=value; got {text!r}", file="--set"
+        )
+    return key.strip(), value
+
+
+def _parse_path(key: str) -> Path:
+    parts: list[str | int] = []
+    for part in key.split("."):
+        if part == "":
+            raise ScenarioError.single(f"empty part in the key {key!r}", file="--set", key=key)
+        parts.append(int(part) if part.isdigit() else part)
+    return tuple(parts)
+
+
+def apply_override(located: Located, key: str, value: Any, source: str) -> None:
+    """Set ``key`` (dotted; digits index lists) to ``value`` in place, recording ``source``."""
+    path = _parse_path(key)
+    node = located.data
+    for depth, part in enumerate(path[:-1]):
+        nxt = path[depth + 1]
+        if isinstance(node, dict):
+            if node.get(part) is None:
+                node[part] = [] if isinstance(nxt, int) else {}
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            raise ScenarioError.single(
+                f"cannot set {key!r}: {dotted(path[: depth + 1])} is not a mapping or list "
+                "that has this entry",
+                file=source,
+                key=key,
+            )
+    last = path[-1]
+    if isinstance(node, dict) or (
+        isinstance(node, list) and isinstance(last, int) and last < len(node)
+    ):
+        node[last] = copy.deepcopy(value)
+    else:
+        raise ScenarioError.single(
+            f"cannot set {key!r}: its parent is not a mapping or a list that long",
+            file=source,
+            key=key,
+        )
+    _drop_under(located.origins, path)
+    located.origins[path] = (source, None)

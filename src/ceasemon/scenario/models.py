@@ -1,0 +1,283 @@
+"""The scenario format as pydantic models: types, ranges and neutral defaults.
+
+Every key a scenario file may hold is a field here, with its unit, its range
+and (where it has one) its default, stated once.  ``docs/scenarios.md`` is
+generated from these models and a test fails when it drifts.  Checks that
+relate several keys (sectors tiling the line, names that must exist) live in
+``checks.py`` so that each one can name the exact key at fault.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .distributions import Duration, RandomDuration
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+Terrain = Literal["open", "urban", "forest", "maritime"]
+Action = Literal["diplomatic", "economic", "logistics", "military", "maritime"]
+ACTIONS: tuple[str, ...] = ("diplomatic", "economic", "logistics", "military", "maritime")
+
+
+class _Strict(BaseModel):
+    """Base of every scenario model: unknown keys are errors and objects are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class Sector(_Strict):
+    """A stretch of the contact line."""
+
+    name: str = Field(min_length=1, description="unique sector name")
+    start_km: NonNegative = Field(description="start, km along the line")
+    end_km: NonNegative = Field(description="end, km along the line (> start_km)")
+    terrain: Terrain = Field(description="open, urban, forest or maritime")
+    weight: NonNegative = Field(
+        default=1.0, description="relative breach density per km (all parties)"
+    )
+
+
+class ContactLine(_Strict):
+    """The line along which breaches happen and sensors stand."""
+
+    length_km: NonNegative | None = Field(
+        default=None, description="length in km (give this or polyline)"
+    )
+    polyline: list[tuple[float, float]] | None = Field(
+        default=None,
+        min_length=2,
+        description="[lon, lat] points in degrees; the length is their great-circle length",
+    )
+    sectors: list[Sector] = Field(
+        min_length=1, description="sectors that tile 0 .. length without gaps or overlap"
+    )
+
+
+class Retaliation(_Strict):
+    """The defender's answer to an aggressor breach: same place and type, later."""
+
+    probability: Probability = Field(description="chance that an aggressor breach is answered")
+    delay: RandomDuration = Field(description="time from the aggressor breach to the answer")
+
+
+class Party(_Strict):
+    """One side of the ceasefire."""
+
+    role: Literal["aggressor", "defender"] = Field(description="aggressor or defender")
+    rates_per_day: dict[str, NonNegative] = Field(
+        description="breach type -> breaches per day (missing types 0)"
+    )
+    sector_weights: dict[str, NonNegative] | None = Field(
+        default=None, description="sector -> relative weight for this party (missing sectors 1)"
+    )
+    retaliation: Retaliation | None = Field(
+        default=None, description="defender only: retaliation for aggressor breaches"
+    )
+
+
+class BreachType(_Strict):
+    """A kind of breach."""
+
+    severity: NonNegative = Field(description="severity score; drives priority, urgency, ladder")
+
+
+class SensorGroup(_Strict):
+    """A group of identical sensors."""
+
+    coverage: Literal["positioned", "full"] = Field(
+        default="positioned", description="positioned sensors, or full: one virtual sensor"
+    )
+    count: Annotated[int, Field(ge=0)] | None = Field(
+        default=None, description="number of sensors spread evenly over the group's sectors"
+    )
+    spacing_km: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
+        default=None, description="distance between neighbouring sensors (instead of count)"
+    )
+    positions_km: list[NonNegative] | None = Field(
+        default=None, description="explicit positions, km along the line (instead of count)"
+    )
+    sectors: list[str] | None = Field(default=None, description="sector names (default: all)")
+    range_km: NonNegative | None = Field(
+        default=None, description="detection radius in km (positioned groups)"
+    )
+    p_detect: dict[str, Probability] = Field(
+        description="breach type -> chance of detecting one breach in range (missing types 0)"
+    )
+    false_alarms_per_day: NonNegative = Field(
+        default=0.0, description="false alarms per sensor per day (Poisson)"
+    )
+    location_error_km: NonNegative = Field(
+        default=0.0, description="standard deviation of the reported position"
+    )
+    latency: RandomDuration = Field(
+        default="0s", description="time from detection to its arrival at fusion"
+    )
+    revisit: Duration | None = Field(
+        default=None, description="observe only at passes this far apart (e.g. a satellite)"
+    )
+    persistence: dict[str, Duration] | None = Field(
+        default=None, description="breach type -> how long its traces stay visible (revisit)"
+    )
+    mtbf: Duration | None = Field(
+        default=None, description="mean time between failures (exponential up times)"
+    )
+    mttr: Duration | None = Field(
+        default=None, description="mean time to repair (exponential down times)"
+    )
+
+
+class Attribution(_Strict):
+    """Fusion cell: corroboration, analysts and their errors."""
+
+    min_detections: Annotated[int, Field(ge=1)] = Field(
+        description="detections an incident needs before it is verified"
+    )
+    analysts: Annotated[int, Field(ge=1)] = Field(description="analysts working the queue")
+    service_time: RandomDuration = Field(description="time one verification takes")
+    confusion: dict[str, dict[str, Probability]] = Field(
+        description="true party (and none) -> attributed party (and unknown) -> probability"
+    )
+    priority: Literal["severity", "fifo"] = Field(
+        default="severity", description="queue order: severity (highest first) or fifo"
+    )
+
+
+class Reporting(_Strict):
+    """How verdicts reach the coalition."""
+
+    urgent_severity: NonNegative = Field(
+        description="incidents at or above this severity are reported at once"
+    )
+    report_interval: Duration = Field(description="period of the routine report")
+
+
+class Nation(_Strict):
+    """A coalition member."""
+
+    weight: NonNegative = Field(default=1.0, description="voting weight")
+    ratification: Probability = Field(
+        description="chance its parliament ratifies the guarantee (drawn once per replication)"
+    )
+    delay: RandomDuration = Field(description="decision time after a report")
+    support: Probability = Field(description="initial chance of voting yes")
+    contributes: list[Action] | None = Field(
+        default=None, description="response actions it can carry out (default: all)"
+    )
+
+
+class Coalition(_Strict):
+    """The nations that guarantee the ceasefire."""
+
+    quorum: Probability = Field(description="share of member weight whose yes decides")
+    decision_window: Duration = Field(description="a decision not reached in this time lapses")
+    nations: dict[str, Nation] = Field(description="nation name -> nation")
+    support_decay_per_year: Probability = Field(
+        default=0.0, description="yearly relative decline of every nation's support"
+    )
+
+
+class Rung(_Strict):
+    """One step of the response ladder."""
+
+    min_severity: NonNegative = Field(description="lowest decision severity for this rung")
+    action: Action = Field(description="diplomatic, economic, logistics, military or maritime")
+    implementation: RandomDuration = Field(description="time from decision to implementation")
+    cost: NonNegative = Field(description="cost imposed on the aggressor (benefit units)")
+
+
+class Hub(_Strict):
+    """A logistics hub from which military assistance travels."""
+
+    name: str = Field(min_length=1, description="hub name")
+    distance_km: NonNegative = Field(description="distance to the contact line")
+
+
+class Response(_Strict):
+    """What a positive decision sets in motion."""
+
+    ladder: list[Rung] = Field(min_length=1, description="rungs by rising min_severity")
+    hubs: list[Hub] | None = Field(default=None, description="hubs for military assistance")
+    travel_speed_km_per_day: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
+        default=500.0, description="speed of military assistance from the nearest hub"
+    )
+
+
+class Prior(_Strict):
+    """The adaptive aggressor's prior beliefs."""
+
+    alpha: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
+        default=1.0, description="Beta prior: pseudo-count of breaches answered"
+    )
+    beta: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
+        default=1.0, description="Beta prior: pseudo-count of breaches not answered"
+    )
+    delay: Duration = Field(
+        default="14d", description="expected breach-to-response delay before any is seen"
+    )
+
+
+class Offensive(_Strict):
+    """When the aggressor gives up the ceasefire."""
+
+    type: str = Field(description="breach type whose net gain is watched")
+    threshold: float = Field(allow_inf_nan=False, description="net gain b - C that tempts")
+    window: Duration = Field(description="how long the temptation must last")
+
+
+class Aggressor(_Strict):
+    """How the aggressor chooses its breach intensity."""
+
+    policy: Literal["fixed", "rational", "adaptive"] = Field(
+        description="fixed (intensity 1), rational (knows P and D) or adaptive (learns them)"
+    )
+    benefit: dict[str, NonNegative] = Field(
+        default_factory=dict, description="breach type -> benefit of one breach (missing 0)"
+    )
+    discount_per_day: NonNegative = Field(
+        default=0.0, description="discount rate of later costs, per day"
+    )
+    prior: Prior | None = Field(default=None, description="adaptive only: prior beliefs")
+    responsiveness: NonNegative | None = Field(
+        default=None, description="adaptive only: slope of the intensity curve"
+    )
+    offensive: Offensive | None = Field(
+        default=None, description="renewed offensive (none: the ceasefire never collapses)"
+    )
+
+
+class Scenario(_Strict):
+    """A complete scenario: the mechanism, the parties and how long to simulate."""
+
+    name: str = Field(min_length=1, description="label used in tables and plots")
+    description: str = Field(default="", description="free text")
+    seed: Annotated[int, Field(ge=0, lt=2**63)] = Field(default=20260106, description="root seed")
+    duration: Duration = Field(description="simulated time")
+    warmup: Duration = Field(
+        default="0d", description="start excluded from the rate and delay metrics"
+    )
+    replications: Annotated[int, Field(ge=1)] = Field(
+        default=30, description="default number of replications"
+    )
+    contact_line: ContactLine = Field(description="the line and its sectors")
+    parties: dict[str, Party] = Field(description="party name -> party")
+    breach_types: dict[str, BreachType] = Field(description="breach type -> severity")
+    sensors: dict[str, SensorGroup] = Field(description="group name -> sensor group")
+    attribution: Attribution = Field(description="corroboration, analysts, confusion")
+    reporting: Reporting = Field(description="urgent and periodic reports")
+    coalition: Coalition = Field(description="the guarantor nations")
+    response: Response = Field(description="response ladder and hubs")
+    aggressor: Aggressor = Field(description="the aggressor's policy")
+
+    # Convenience views used by the model builder -------------------------------------------
+    @property
+    def aggressor_name(self) -> str:
+        """Name of the party whose role is aggressor."""
+        return next(n for n, p in self.parties.items() if p.role == "aggressor")
+
+    @property
+    def defender_name(self) -> str:
+        """Name of the party whose role is defender."""
+        return next(n for n, p in self.parties.items() if p.role == "defender")
