@@ -1,0 +1,1 @@
+"""Many replications: seeds, runners, metrics, comparisons and sweeps."""

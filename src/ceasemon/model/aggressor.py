@@ -1,0 +1,246 @@
+"""The aggressor: how its breach intensity answers expected costs (MODEL.md 6).
+
+For each breach type ``t`` with benefit ``b_t`` the aggressor weighs the
+expected discounted cost of a response ``C_t = P_t * cost_t * exp(-r D_t)``:
+
+* ``fixed``: intensity 1 always; it weighs nothing and never launches an offensive.
+* ``rational``: knows ``P_t`` and ``D_t`` (``analytic.py``), re-evaluated daily
+  because support decays; intensity 1 if ``b_t > C_t`` else 0 (the one-shot
+  inspection-game threshold).
+* ``adaptive``: learns ``P_t`` as a Beta posterior from its own breaches (a
+  response arriving by the breach's deadline is a success, a deadline passing
+  without one a failure) and ``D_t`` as the mean delay of the responses it
+  saw (the prior delay counting as one observation); intensity
+  ``2 / (1 + exp(-k (b_t - C_t) / max(b_t, 1e-9)))``.
+
+The ceasefire collapses when ``b - C`` of the offensive type has stayed above
+``threshold`` for ``window`` in a row.
+
+A policy is asked for its intensities over one step ``[t0, t1)`` of the
+simulation, given the belief updates that fall in the step; it returns a step
+function (per type) and the collapse time if the step contains it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..scenario.models import Scenario
+
+
+@dataclass(frozen=True)
+class AggressorParams:
+    """The validated ``aggressor`` section as arrays over breach types."""
+
+    policy: str
+    benefit: np.ndarray
+    discount: float
+    prior_alpha: float
+    prior_beta: float
+    prior_delay: float
+    responsiveness: float
+    offensive_type: int | None
+    offensive_threshold: float
+    offensive_window: float
+
+
+def build_aggressor(sc: Scenario, types: tuple[str, ...]) -> AggressorParams:
+    """Arrays of the validated ``aggressor`` section."""
+    a = sc.aggressor
+    prior = a.prior
+    off = a.offensive
+    return AggressorParams(
+        policy=a.policy,
+        benefit=np.array([a.benefit.get(t, 0.0) for t in types], dtype=float),
+        discount=a.discount_per_day,
+        prior_alpha=1.0 if prior is None else prior.alpha,
+        prior_beta=1.0 if prior is None else prior.beta,
+        prior_delay=14.0 if prior is None else prior.delay,
+        responsiveness=a.responsiveness or 0.0,
+        offensive_type=None if off is None else types.index(off.type),
+        offensive_threshold=0.0 if off is None else off.threshold,
+        offensive_window=0.0 if off is None else off.window,
+    )
+
+
+@dataclass
+class BeliefEvents:
+    """Belief updates falling in one step, sorted by time.
+
+    A success event carries ``n`` answered breaches of one type and the sum of
+    their breach-to-response delays; a failure event one unanswered breach.
+    """
+
+    time: np.ndarray
+    type: np.ndarray
+    successes: np.ndarray
+    failures: np.ndarray
+    delay_sum: np.ndarray
+
+    @classmethod
+    def empty(cls) -> BeliefEvents:
+        """No updates."""
+        z = np.zeros(0)
+        return cls(z, np.zeros(0, np.int64), z, z, z)
+
+
+@dataclass
+class StepResult:
+    """Intensities over a step: ``values[k]`` holds from ``times[k]``; ``times[0]`` starts it."""
+
+    times: np.ndarray
+    values: np.ndarray  # (len(times), n_types)
+    collapse: float | None = None
+
+    def at(self, t: np.ndarray, type_: np.ndarray) -> np.ndarray:
+        """Intensity of each (time, type) pair inside the step."""
+        seg = np.searchsorted(self.times, t, side="right") - 1
+        return self.values[np.maximum(seg, 0), type_]
+
+
+def _run_collapse(
+    starts: np.ndarray, ends: np.ndarray, above: np.ndarray, run_start: float | None, window: float
+) -> tuple[float | None, float | None]:
+    """Find when a run of ``above`` segments first lasts ``window``; return (collapse, run_start).
+
+    ``run_start`` is the start of the run in progress at ``starts[0]`` (None if none).
+    """
+    n = len(starts)
+    if n == 0:
+        return None, run_start
+    prev = np.concatenate([[run_start is not None], above[:-1]])
+    begins = above & ~prev
+    idx = np.where(begins, np.arange(n), -1)
+    idx = np.maximum.accumulate(idx)
+    carried = run_start if run_start is not None else math.nan
+    run_from = np.where(idx >= 0, starts[np.maximum(idx, 0)], carried)
+    due = run_from + window
+    hit = np.flatnonzero(above & (due < ends) & (due >= starts - 1e-12))
+    # a run carried in may already be due at the step start
+    if len(hit):
+        k = hit[0]
+        return float(max(due[k], starts[k])), None
+    last_above = bool(above[-1])
+    return None, (float(run_from[-1]) if last_above else None)
+
+
+class FixedPolicy:
+    """Intensity 1 always; no beliefs, no offensive."""
+
+    intensity_max = 1.0
+    state_dependent = False
+
+    def __init__(self, n_types: int):
+        self.n_types = n_types
+
+    def step(self, t0: float, t1: float, events: BeliefEvents) -> StepResult:
+        """Intensity over ``[t0, t1)``."""
+        return StepResult(np.array([t0]), np.ones((1, self.n_types)))
+
+    def expected_net_gain(self) -> np.ndarray:  # pragma: no cover - fixed weighs nothing
+        """Not defined for the fixed policy."""
+        return np.full(self.n_types, np.nan)
+
+
+class RationalPolicy:
+    """Knows P_t and D_t for each day; intensity 1 where b_t > C_t, else 0."""
+
+    intensity_max = 1.0
+    state_dependent = False
+
+    def __init__(self, params: AggressorParams, day_costs: np.ndarray):
+        """``day_costs[d, t]`` is C_t on day d (from ``analytic.expected_costs``)."""
+        self.params = params
+        self.costs = day_costs
+        gain = params.benefit[None, :] - day_costs
+        self.gain = gain
+        self.intensity = (gain > 0).astype(float)
+        self._run_start: float | None = None
+
+    def step(self, t0: float, t1: float, events: BeliefEvents) -> StepResult:
+        """Daily intensities over ``[t0, t1)``."""
+        days = np.arange(math.floor(t0), math.ceil(t1))
+        days = days[days < len(self.costs)]
+        starts = np.maximum(days.astype(float), t0)
+        ends = np.minimum(days + 1.0, t1)
+        values = self.intensity[days]
+        collapse = None
+        p = self.params
+        if p.offensive_type is not None:
+            above = self.gain[days, p.offensive_type] > p.offensive_threshold
+            collapse, self._run_start = _run_collapse(
+                starts, ends, above, self._run_start, p.offensive_window
+            )
+        return StepResult(starts, values, collapse)
+
+
+@dataclass
+class AdaptivePolicy:
+    """Learns P_t (Beta posterior) and D_t (mean observed delay) from its own breaches."""
+
+    params: AggressorParams
+    rung_cost: np.ndarray  # cost of the rung each type's severity triggers (0 if none)
+    n_types: int
+    intensity_max: float = 2.0
+    state_dependent: bool = True
+    successes: np.ndarray = field(init=False)
+    failures: np.ndarray = field(init=False)
+    delay_sum: np.ndarray = field(init=False)
+    delay_n: np.ndarray = field(init=False)
+    _run_start: float | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.successes = np.zeros(self.n_types)
+        self.failures = np.zeros(self.n_types)
+        self.delay_sum = np.zeros(self.n_types)
+        self.delay_n = np.zeros(self.n_types)
+
+    def cost(self, s: np.ndarray, f: np.ndarray, dsum: np.ndarray, dn: np.ndarray) -> np.ndarray:
+        """Expected discounted cost C for belief counts (arrays broadcast over rows)."""
+        p = self.params
+        prob = (p.prior_alpha + s) / (p.prior_alpha + p.prior_beta + s + f)
+        delay = (p.prior_delay + dsum) / (1.0 + dn)
+        return prob * self.rung_cost * np.exp(-p.discount * delay)
+
+    def intensity_of(self, cost: np.ndarray) -> np.ndarray:
+        """The logistic intensity in (0, 2) for costs C (1 when b = C)."""
+        p = self.params
+        b = p.benefit
+        z = -p.responsiveness * (b - cost) / np.maximum(b, 1e-9)
+        return 2.0 / (1.0 + np.exp(np.clip(z, -700, 700)))
+
+    def expected_net_gain(self) -> np.ndarray:
+        """B - C under the current beliefs."""
+        return self.params.benefit - self.cost(
+            self.successes, self.failures, self.delay_sum, self.delay_n
+        )
+
+    def step(self, t0: float, t1: float, events: BeliefEvents) -> StepResult:
+        """Apply the step's belief updates in time order; intensities between them."""
+        k = len(events.time)
+        inc = np.zeros((k, 4, self.n_types))
+        rows = np.arange(k)
+        inc[rows, 0, events.type] = events.successes
+        inc[rows, 1, events.type] = events.failures
+        inc[rows, 2, events.type] = events.delay_sum
+        inc[rows, 3, events.type] = events.successes
+        base = np.stack([self.successes, self.failures, self.delay_sum, self.delay_n])
+        cum = np.concatenate([base[None], base[None] + np.cumsum(inc, axis=0)])
+        cost = self.cost(cum[:, 0], cum[:, 1], cum[:, 2], cum[:, 3])
+        values = self.intensity_of(cost)
+        self.successes, self.failures, self.delay_sum, self.delay_n = cum[-1]
+        starts = np.concatenate([[t0], events.time])
+        collapse = None
+        p = self.params
+        if p.offensive_type is not None:
+            ends = np.concatenate([events.time, [t1]])
+            above = (
+                p.benefit[p.offensive_type] - cost[:, p.offensive_type]
+            ) > p.offensive_threshold
+            collapse, self._run_start = _run_collapse(
+                starts, ends, above, self._run_start, p.offensive_window
+            )
+        return StepResult(starts, values, collapse)

@@ -1,0 +1,92 @@
+"""The response ladder, hubs and implementation (MODEL.md 5).
+
+The action is the last rung whose ``min_severity`` is at or below the
+decision's severity, among the rungs whose action at least one member nation
+contributes (a nation without ``contributes`` contributes every action).  It
+takes ``implementation`` after the decision, plus, for ``military``
+assistance, the travel time from the nearest hub, and then imposes ``cost``
+on the aggressor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..scenario.models import ACTIONS, Scenario
+from .coalition import CoalitionParams, DrawBlocks
+from .records import NO_ACTION
+
+
+@dataclass(frozen=True)
+class ResponseParams:
+    """The ladder as arrays, and the military travel time."""
+
+    min_severity: np.ndarray
+    action: np.ndarray  # action code (index into ACTIONS)
+    implementation: tuple[object, ...]  # distributions
+    cost: np.ndarray
+    travel_days: float  # from the nearest hub, added to military assistance
+
+    def rung_extra(self) -> np.ndarray:
+        """Travel days added to each rung (military only)."""
+        return np.where(self.action == ACTIONS.index("military"), self.travel_days, 0.0)
+
+
+def build_response(sc: Scenario) -> ResponseParams:
+    """Arrays of the validated ``response`` section."""
+    r = sc.response
+    hubs = r.hubs or []
+    travel = min(h.distance_km for h in hubs) / r.travel_speed_km_per_day if hubs else 0.0
+    return ResponseParams(
+        min_severity=np.array([x.min_severity for x in r.ladder], dtype=float),
+        action=np.array([ACTIONS.index(x.action) for x in r.ladder], dtype=np.int8),
+        implementation=tuple(x.implementation for x in r.ladder),
+        cost=np.array([x.cost for x in r.ladder], dtype=float),
+        travel_days=float(travel),
+    )
+
+
+def available_rungs(
+    params: ResponseParams, coalition: CoalitionParams, members: np.ndarray
+) -> np.ndarray:
+    """Which rungs some member nation can carry out."""
+    can = set()
+    for contributes, member in zip(coalition.contributes, members, strict=True):
+        if member:
+            can.update(ACTIONS if contributes is None else contributes)
+    return np.array([ACTIONS[a] in can for a in params.action], dtype=bool)
+
+
+def rung_for(params: ResponseParams, available: np.ndarray, severity: np.ndarray) -> np.ndarray:
+    """Index of the rung each severity triggers, -1 when none applies."""
+    ok = (params.min_severity[None, :] <= np.asarray(severity, float)[:, None]) & available[None, :]
+    last = params.min_severity.size - 1 - np.argmax(ok[:, ::-1], axis=1)
+    return np.where(ok.any(axis=1), last, -1)
+
+
+def implementation_draws(params: ResponseParams, rng: np.random.Generator) -> DrawBlocks:
+    """Per decision: a draw from every rung's implementation time (the right one is used)."""
+
+    def draw(size: int) -> np.ndarray:
+        out = np.empty((size, len(params.implementation)))
+        for j, dist in enumerate(params.implementation):
+            out[:, j] = dist.sample(rng, size)
+        return out
+
+    return DrawBlocks(draw)
+
+
+def respond(
+    params: ResponseParams, rung: np.ndarray, t_decided: np.ndarray, draws: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Implementation time, action code and cost of each decision (NaN / NO_ACTION / 0 if none)."""
+    k = len(rung)
+    has = (rung >= 0) & np.isfinite(t_decided)
+    safe = np.maximum(rung, 0)
+    impl = draws[np.arange(k), safe] + params.rung_extra()[safe]
+    t_resp = np.where(has, t_decided + impl, np.nan)
+    action = np.where(has, params.action[safe], NO_ACTION).astype(np.int8)
+    cost = np.where(has, params.cost[safe], 0.0)
+    return t_resp, action, cost

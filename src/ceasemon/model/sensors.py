@@ -1,0 +1,352 @@
+"""The sensor network: which breaches are detected, when, and the false alarms.
+
+Detection is state-independent, so it is computed in bulk for every potential
+breach before the simulation runs.  Positioned sensors are kept sorted by
+position and a breach finds the sensors in range by two ``searchsorted``
+calls; there is no loop over sensors.  Per breach and group the number of
+detections is Binomial(sensors in range and up, p_detect); a group with
+failures looks up each in-range sensor's up/down timeline (again with one
+vectorised ``searchsorted`` over all pairs).  Only the earliest
+``min_detections`` arrival times of each breach are kept, since the pipeline
+needs only the first arrival and the ``min_detections``-th.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..experiment.seeds import Streams
+from ..scenario.distributions import Fixed
+from ..scenario.models import Scenario, SensorGroup
+from .line import Line
+
+
+@dataclass(frozen=True)
+class GroupParams:
+    """A sensor group as arrays (types indexed as in the scenario's breach_types)."""
+
+    name: str
+    full: bool
+    positions: np.ndarray  # sorted km; empty for full coverage
+    range_km: float
+    p: np.ndarray  # per type
+    fa_rate: float  # false alarms per sensor per day
+    loc_err: float
+    latency: object  # distribution
+    revisit: float | None
+    persistence: np.ndarray | None  # days per type
+    mtbf: float | None
+    mttr: float | None
+
+    @property
+    def n_sensors(self) -> int:
+        """Sensors in the group (1 for full coverage: one virtual sensor)."""
+        return 1 if self.full else len(self.positions)
+
+    @property
+    def fails(self) -> bool:
+        """True when the group's sensors fail and get repaired."""
+        return self.mtbf is not None
+
+    @property
+    def availability(self) -> float:
+        """Long-run share of time a sensor is up: mtbf / (mtbf + mttr)."""
+        return 1.0 if self.mtbf is None else self.mtbf / (self.mtbf + self.mttr)
+
+
+def _even_positions(
+    starts: np.ndarray, ends: np.ndarray, count: int | None, spacing: float | None
+) -> np.ndarray:
+    """Spread sensors evenly over the union of intervals ``[starts, ends)``.
+
+    With ``count`` the sensors sit at the centres of ``count`` equal cells; with
+    ``spacing_km`` one sensor every ``spacing`` km starting half a spacing in.
+    """
+    lengths = ends - starts
+    total = float(lengths.sum())
+    if count is not None:
+        offsets = (np.arange(count) + 0.5) * total / max(count, 1)
+    else:
+        offsets = np.arange(spacing / 2, total, spacing)
+    cum = np.concatenate([[0.0], np.cumsum(lengths)])
+    seg = np.clip(np.searchsorted(cum, offsets, side="right") - 1, 0, len(lengths) - 1)
+    return starts[seg] + (offsets - cum[seg])
+
+
+def build_group(name: str, g: SensorGroup, line: Line, types: tuple[str, ...]) -> GroupParams:
+    """Arrays of one validated sensor group."""
+    full = g.coverage == "full"
+    if full:
+        positions = np.zeros(0)
+    elif g.positions_km is not None:
+        positions = np.sort(np.asarray(g.positions_km, dtype=float))
+    else:
+        idx = [line.index(s) for s in g.sectors] if g.sectors else list(range(len(line.names)))
+        starts, ends = line.union_layout(idx)
+        positions = _even_positions(starts, ends, g.count, g.spacing_km)
+    persistence = None
+    if g.persistence is not None:
+        persistence = np.array([g.persistence.get(t, 0.0) for t in types], dtype=float)
+    return GroupParams(
+        name=name,
+        full=full,
+        positions=positions,
+        range_km=float(g.range_km or 0.0),
+        p=np.array([g.p_detect.get(t, 0.0) for t in types], dtype=float),
+        fa_rate=g.false_alarms_per_day,
+        loc_err=g.location_error_km,
+        latency=g.latency,
+        revisit=g.revisit,
+        persistence=persistence,
+        mtbf=g.mtbf,
+        mttr=g.mttr,
+    )
+
+
+def build_network(sc: Scenario, line: Line, types: tuple[str, ...]) -> tuple[GroupParams, ...]:
+    """All sensor groups of a validated scenario."""
+    return tuple(build_group(n, g, line, types) for n, g in sc.sensors.items())
+
+
+# --------------------------------------------------------------------------------------------
+# Per-replication state: failure timelines and revisit phases
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Up/down timelines of a group's sensors: ``changes[j]`` alternate down, up, down..."""
+
+    keys: np.ndarray  # changes + sensor * stride, flattened and sorted
+    per_sensor: int
+    stride: float
+
+    def up(self, sensor: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Whether ``sensor`` is up at time ``t`` (vectorised over pairs)."""
+        q = sensor * self.stride + t
+        before = np.searchsorted(self.keys, q, side="right") - sensor * self.per_sensor
+        return (before % 2) == 0
+
+
+def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> Timeline | None:
+    """Exponential up (mean mtbf) and down (mean mttr) times for each sensor, all starting up."""
+    if not g.fails:
+        return None
+    m = g.n_sensors
+    cycle = g.mtbf + g.mttr
+    k = int(np.ceil(horizon / cycle * 1.3)) + 8
+    up = rng.exponential(g.mtbf, (m, k))
+    down = rng.exponential(g.mttr, (m, k)) if g.mttr > 0 else np.zeros((m, k))
+    # extend, rarely, until every sensor's timeline passes the horizon
+    while True:
+        steps = np.empty((m, 2 * up.shape[1]))
+        steps[:, 0::2] = up
+        steps[:, 1::2] = down
+        changes = np.cumsum(steps, axis=1)
+        if changes[:, -1].min() > horizon:
+            break
+        up = np.hstack([up, rng.exponential(g.mtbf, (m, k))])
+        down = np.hstack(
+            [down, rng.exponential(g.mttr, (m, k)) if g.mttr > 0 else np.zeros((m, k))]
+        )
+    stride = float(changes[:, -1].max()) + 1.0
+    keys = (changes + np.arange(m)[:, None] * stride).ravel()
+    return Timeline(keys=keys, per_sensor=changes.shape[1], stride=stride)
+
+
+def next_pass(t: np.ndarray, revisit: float, phase: float) -> np.ndarray:
+    """First pass at or after ``t`` of passes at ``phase + k * revisit``, k >= 0."""
+    k = np.ceil((t - phase) / revisit)
+    return phase + np.maximum(k, 0.0) * revisit
+
+
+@dataclass
+class NetworkState:
+    """The random state of the network in one replication."""
+
+    timelines: tuple[Timeline | None, ...]
+    phases: tuple[float, ...]
+
+
+def draw_state(groups: tuple[GroupParams, ...], horizon: float, streams: Streams) -> NetworkState:
+    """Failure timelines and revisit phases, each group on its own stream."""
+    timelines = tuple(draw_timeline(g, horizon, streams.sub("failures", g.name)) for g in groups)
+    phases = tuple(
+        float(streams.sub("detection", g.name + "/phase").uniform(0, g.revisit))
+        if g.revisit
+        else 0.0
+        for g in groups
+    )
+    return NetworkState(timelines, phases)
+
+
+# --------------------------------------------------------------------------------------------
+# Detection of breaches
+
+
+@dataclass
+class Detections:
+    """Per breach: detections that reached fusion, first and m-th arrival, reported position."""
+
+    count: np.ndarray
+    t_first: np.ndarray  # NaN when none
+    t_mth: np.ndarray  # arrival of the min_detections-th detection; NaN when fewer
+    position_reported: np.ndarray  # NaN when none
+
+
+def smallest_per_breach(values: np.ndarray, counts: np.ndarray, m: int) -> np.ndarray:
+    """The ``m`` smallest of each breach's ``counts[i]`` consecutive values, padded with inf."""
+    n = len(counts)
+    out = np.full((n, m), np.inf)
+    has = np.flatnonzero(counts > 0)
+    if len(has) == 0:
+        return out
+    starts = (np.cumsum(counts) - counts)[has]
+    vals = values.copy()
+    owner = np.repeat(np.arange(n), counts)
+    slot = np.full(n, -1, np.int64)
+    slot[has] = np.arange(len(has))
+    for r in range(m):
+        mins = np.minimum.reduceat(vals, starts)
+        out[has, r] = mins
+        if r + 1 == m:
+            break
+        # remove one occurrence of each breach's minimum before looking for the next
+        hit = np.flatnonzero(vals == mins[slot[owner]])
+        o = owner[hit]
+        first = np.ones(len(hit), bool)
+        first[1:] = o[1:] != o[:-1]
+        vals[hit[first]] = np.inf
+    return out
+
+
+def detect(
+    groups: tuple[GroupParams, ...],
+    state: NetworkState,
+    t: np.ndarray,
+    position: np.ndarray,
+    type_: np.ndarray,
+    min_detections: int,
+    streams: Streams,
+) -> Detections:
+    """Detections of breaches at times ``t``, positions and types (vectorised over breaches)."""
+    n = len(t)
+    m = max(1, min_detections)
+    top = np.full((n, m), np.inf)
+    first_group = np.full(n, -1, np.int64)
+    count = np.zeros(n, np.int64)
+    for gi, g in enumerate(groups):
+        rng = streams.sub("detection", g.name)
+        p = g.p[type_]
+        if g.revisit:
+            t_obs = next_pass(t, g.revisit, state.phases[gi])
+            p = np.where(t_obs - t <= g.persistence[type_], p, 0.0)
+        else:
+            t_obs = t
+        if g.full:
+            k_up = np.ones(n, np.int64)
+            if g.fails:
+                k_up = state.timelines[gi].up(np.zeros(n, np.int64), t_obs).astype(np.int64)
+        else:
+            lo = np.searchsorted(g.positions, position - g.range_km, side="left")
+            hi = np.searchsorted(g.positions, position + g.range_km, side="right")
+            k = hi - lo
+            if g.fails:
+                total = int(k.sum())
+                owner = np.repeat(np.arange(n), k)
+                sensor = np.arange(total) - np.repeat(np.cumsum(k) - k, k) + lo[owner]
+                up = state.timelines[gi].up(sensor, t_obs[owner])
+                k_up = np.bincount(owner, weights=up, minlength=n).astype(np.int64)
+            else:
+                k_up = k
+        d = rng.binomial(k_up, p)
+        count += d
+        if not d.any():
+            continue
+        lat_rng = streams.sub("latency", g.name)
+        if isinstance(g.latency, Fixed):
+            arrival = np.where(d > 0, t_obs + g.latency.value, np.inf)
+            new = np.repeat(arrival[:, None], m, axis=1)
+            new[d[:, None] <= np.arange(m)[None, :]] = np.inf
+        else:
+            lat = g.latency.sample(lat_rng, int(d.sum()))
+            new = smallest_per_breach(np.repeat(t_obs, d) + lat, d, m)
+        earlier = new[:, 0] < top[:, 0]
+        first_group[earlier] = gi
+        if m > 1:
+            top = np.sort(np.concatenate([top, new], axis=1), axis=1)[:, :m]
+        else:
+            top = np.minimum(top, new)
+    t_first = np.where(np.isfinite(top[:, 0]), top[:, 0], np.nan)
+    t_mth = np.where(np.isfinite(top[:, m - 1]), top[:, m - 1], np.nan)
+    sd = np.array([g.loc_err for g in groups] + [0.0])[first_group]
+    noise = streams.sub("detection", "location").standard_normal(n)
+    reported = np.where(first_group >= 0, position + sd * noise, np.nan)
+    return Detections(count=count, t_first=t_first, t_mth=t_mth, position_reported=reported)
+
+
+# --------------------------------------------------------------------------------------------
+# False alarms
+
+
+@dataclass
+class FalseAlarms:
+    """False alarms of one replication, sorted by time: each is an incident of its own."""
+
+    t: np.ndarray  # time of the alarm
+    t_arrival: np.ndarray  # its arrival at fusion
+    group: np.ndarray
+    position: np.ndarray
+    position_reported: np.ndarray
+    type: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+
+def false_alarms(
+    groups: tuple[GroupParams, ...],
+    state: NetworkState,
+    line: Line,
+    horizon: float,
+    streams: Streams,
+) -> FalseAlarms:
+    """Poisson false alarms of every up sensor (thinned by the sensor's up/down timeline)."""
+    parts: list[tuple[np.ndarray, ...]] = []
+    for gi, g in enumerate(groups):
+        if g.fa_rate <= 0 or g.p.sum() <= 0:
+            continue
+        rng = streams.sub("false_alarms", g.name)
+        n = int(rng.poisson(g.fa_rate * g.n_sensors * horizon))
+        t = np.sort(rng.uniform(0.0, horizon, n))
+        sensor = rng.integers(0, g.n_sensors, n)
+        position = rng.uniform(0.0, line.length_km, n) if g.full else g.positions[sensor]
+        cdf = np.cumsum(g.p)
+        type_ = np.minimum(
+            np.searchsorted(cdf, rng.random(n) * cdf[-1], side="right"), len(cdf) - 1
+        )
+        latency = g.latency.sample(streams.sub("latency", g.name + "/false_alarms"), n)
+        reported = position + g.loc_err * rng.standard_normal(n)
+        keep = np.ones(n, bool)
+        if g.fails:
+            keep &= state.timelines[gi].up(sensor, t)
+        if g.revisit:
+            t = next_pass(t, g.revisit, state.phases[gi])
+            keep &= t < horizon
+        parts.append(
+            (
+                t[keep],
+                t[keep] + latency[keep],
+                np.full(int(keep.sum()), gi),
+                position[keep],
+                reported[keep],
+                type_[keep].astype(np.int16),
+            )
+        )
+    if not parts:
+        z = np.zeros(0)
+        return FalseAlarms(z, z, np.zeros(0, np.int64), z, z, np.zeros(0, np.int16))
+    cols = [np.concatenate(c) for c in zip(*parts, strict=True)]
+    order = np.argsort(cols[0], kind="stable")
+    return FalseAlarms(*(c[order] for c in cols))
