@@ -224,7 +224,9 @@ def simulate(
     members = ratify(model.coalition, streams.sub("politics", "ratification"))
     policy = make_policy(model, members, streams)
 
-    cand = draw_candidates(model.parties, model.types, model.line, horizon_t, policy.intensity_max, streams)
+    cand = draw_candidates(
+        model.parties, model.types, model.line, horizon_t, policy.intensity_max, streams
+    )
     net_state = draw_state(model.groups, horizon_t, streams)
     det = detect(
         model.groups,
