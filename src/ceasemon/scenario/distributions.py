@@ -287,6 +287,14 @@ def _shorthand(value: Any) -> Any:
     return value
 
 
+class _ShorthandJsonSchema:
+    """JSON Schema of a random duration: the shorthand duration string, or a distribution."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        return {"anyOf": [{"type": "string", "pattern": JSON_PATTERN}, handler(core_schema)]}
+
+
 def _serialize(dist: _Dist) -> Any:
     data = dist.model_dump(by_alias=True)
     if data.get("dist") == "fixed":
@@ -299,6 +307,7 @@ RandomDuration = Annotated[
     Discriminator("dist"),
     BeforeValidator(_shorthand),
     PlainSerializer(_serialize),
+    _ShorthandJsonSchema,
 ]
 """A duration that may be random: ``'6h'`` or ``{dist: exponential, mean: 6h}``."""
 

@@ -54,9 +54,9 @@ def resolve_reference(ref: str, relative_to: FsPath | None = None) -> FsPath:
         raise ScenarioError.single(
             f"no scenario file '{ref}' and no packaged scenario of that name"
             f"{suggest(ref, packaged)} (packaged: {choices_text(packaged)})",
-            file=str(candidate),
+            file=_display(candidate),
         )
-    raise ScenarioError.single("scenario file not found", file=str(candidate))
+    raise ScenarioError.single("scenario file not found", file=_display(candidate))
 
 
 def _display(path: FsPath) -> str:
@@ -86,7 +86,9 @@ def _read(path: FsPath) -> Located:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ScenarioError.single(
-            f"the file is not UTF-8 text ({exc.reason})", file=name
+            f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
+            file=name,
+            line=raw.count(b"\n", 0, exc.start) + 1,
         ) from None
     located = parse_yaml(text, name)
     if located.data is None:
@@ -102,9 +104,6 @@ def _read(path: FsPath) -> Located:
 
 def _load_chain(path: FsPath, stack: tuple[FsPath, ...]) -> Located:
     real = path.resolve()
-    if real in stack:
-        cycle = " -> ".join(_display(p) for p in (*stack, real))
-        raise ScenarioError.single(f"extends cycle: {cycle}", file=_display(path), key="extends")
     located = _read(path)
     parent_ref = located.data.pop("extends", None)
     if parent_ref is None:
@@ -125,6 +124,10 @@ def _load_chain(path: FsPath, stack: tuple[FsPath, ...]) -> Located:
         raise ScenarioError.single(
             f"cannot extend '{parent_ref}': {msg}", file=file, key="extends", line=line
         ) from None
+    if parent_path.resolve() in (*stack, real):
+        # Reported at the extends line that closes the cycle.
+        cycle = " -> ".join(_display(p) for p in (*stack, real, parent_path.resolve()))
+        raise ScenarioError.single(f"extends cycle: {cycle}", file=file, key="extends", line=line)
     parent = _load_chain(parent_path, (*stack, real))
     return deep_merge(parent, located)
 

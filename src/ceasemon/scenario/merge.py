@@ -1,9 +1,12 @@
 """Deep merge of a scenario over its parent, and dotted ``--set`` overrides.
 
 Mappings merge key by key; lists, scalars and distributions (mappings with a
-``dist`` key, which are one value) replace what the parent had.  The
-origin (file, line) of every key follows its value, so that an error in a
-merged scenario still points at the file and line the value came from.
+``dist`` key, which are one value) replace what the parent had.  Two forms
+remove what the parent had: ``key: null`` deletes the key (it then takes its
+default), and an empty mapping ``key: {}`` replaces the parent's mapping with
+an empty one (``nations: {}``: a coalition of no nations).  The origin (file,
+line) of every key follows its value, so that an error in a merged scenario
+still points at the file and line the value came from.
 """
 
 from __future__ import annotations
@@ -24,8 +27,20 @@ def _drop_under(origins: dict, prefix: Path) -> None:
 def _merge_into(base: dict, over: dict, path: Path, origins: dict, over_origins: dict) -> None:
     for key, value in over.items():
         sub = (*path, key)
-        if isinstance(value, dict) and isinstance(base.get(key), dict) and "dist" not in value:
-            # A distribution ({dist: ...}) is one value: it replaces, it does not merge.
+        if value is None:
+            # `key: null` removes the inherited key, which then takes its default.
+            base.pop(key, None)
+            _drop_under(origins, sub)
+            origins.pop(sub, None)
+            continue
+        if (
+            isinstance(value, dict)
+            and value
+            and isinstance(base.get(key), dict)
+            and "dist" not in value
+        ):
+            # A distribution ({dist: ...}) is one value: it replaces, it does not merge;
+            # so does an empty mapping, which would otherwise be a no-op.
             _merge_into(base[key], value, sub, origins, over_origins)
         else:
             base[key] = copy.deepcopy(value)
@@ -39,7 +54,11 @@ def _merge_into(base: dict, over: dict, path: Path, origins: dict, over_origins:
 
 
 def deep_merge(parent: Located, child: Located) -> Located:
-    """Return ``child`` merged over ``parent`` (mappings merge; lists and scalars replace)."""
+    """Return ``child`` merged over ``parent``.
+
+    Mappings merge; lists, scalars, distributions and empty mappings replace;
+    ``null`` removes the key.
+    """
     data = copy.deepcopy(parent.data)
     origins = dict(parent.origins)
     _merge_into(data, child.data, (), origins, child.origins)
@@ -75,6 +94,7 @@ def apply_override(located: Located, key: str, value: Any, source: str) -> None:
         if isinstance(node, dict):
             if node.get(part) is None:
                 node[part] = [] if isinstance(nxt, int) else {}
+                located.origins[path[: depth + 1]] = (source, None)
             node = node[part]
         elif isinstance(node, list) and isinstance(part, int) and part < len(node):
             node = node[part]

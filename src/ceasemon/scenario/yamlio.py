@@ -76,6 +76,22 @@ def _walk(node: yaml.Node, path: Path, file: str, origins: dict, problems: list[
             _walk(item, (*path, i), file, origins, problems)
 
 
+def _path_of(node: yaml.Node, mark: yaml.Mark, path: Path = ()) -> Path | None:
+    """Key path of the node that starts at ``mark`` (to name the key of a rejected tag)."""
+    children: list[tuple[str | int, yaml.Node]] = []
+    if isinstance(node, yaml.MappingNode):
+        children = [(k.value, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)]
+    elif isinstance(node, yaml.SequenceNode):
+        children = list(enumerate(node.value))
+    for part, child in children:
+        if child.start_mark.index == mark.index:
+            return (*path, part)
+        found = _path_of(child, mark, (*path, part))
+        if found is not None:
+            return found
+    return None
+
+
 def parse_yaml(text: str, file: str) -> Located:
     """Parse one YAML document safely, recording the line of every key.
 
@@ -84,6 +100,7 @@ def parse_yaml(text: str, file: str) -> Located:
             several documents, or a duplicate key.
     """
     loader = _Loader(text)
+    node = None
     try:
         node = loader.get_single_node()
         data = None if node is None else loader.construct_document(node)
@@ -91,12 +108,22 @@ def parse_yaml(text: str, file: str) -> Located:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         what = " ".join(str(s) for s in (exc.context, exc.problem) if s)
-        if "constructor" in what and "tag" in what:
+        cmark = exc.context_mark
+        context = exc.context or ""
+        if context.startswith("while ") and cmark and mark and cmark.line != mark.line:
+            # e.g. an unclosed '[': the problem is at the end of the file, the cause earlier
+            what = f"{exc.problem} ({exc.context} that began on line {cmark.line + 1})"
+        key = None
+        if "constructor" in what and "tag" in what:  # e.g. !!python/object/apply:os.system
             what = (
                 f"{what}; tags that construct objects are not allowed in scenario files "
                 "(only plain mappings, lists, strings and numbers)"
             )
-        raise ScenarioError.single(f"malformed YAML: {what}", file=file, line=line) from None
+            found = _path_of(node, mark) if node is not None and mark is not None else None
+            key = dotted(found) if found else None
+        raise ScenarioError.single(
+            f"malformed YAML: {what}", file=file, key=key, line=line
+        ) from None
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked YAML errors are rare
         raise ScenarioError.single(f"malformed YAML: {exc}", file=file) from None
     finally:
