@@ -126,3 +126,27 @@ def test_revisit_detects_at_the_first_pass_within_persistence(make_scenario, rev
     assert delay.max() <= min(pers, rev) + 1e-9
     mean = min(pers, rev) / 2
     assert abs(delay.mean() - mean) < 4 * (min(pers, rev) / np.sqrt(12)) / np.sqrt(len(delay))
+
+
+@pytest.mark.parametrize("sorted_times", [True, False])
+def test_down_sensors_in_range_match_a_pairwise_check(make_scenario, sorted_times):
+    from ceasemon.model.sensors import down_in_range
+
+    sc = make_scenario(
+        {"sensors.ears.mtbf": "3d", "sensors.ears.mttr": "2d", "sensors.ears.range_km": 4}
+    )
+    g = build_model(sc).groups[0]
+    tl = draw_timeline(g, 100.0, np.random.default_rng(6))
+    rng = np.random.default_rng(7)
+    n = 3000
+    t = rng.uniform(0, 100, n)
+    if sorted_times:
+        t = np.sort(t)
+    y = rng.uniform(0, 100, n)
+    got = down_in_range(g, tl, t, y)
+    in_range = np.abs(g.positions[None, :] - y[:, None]) <= g.range_km
+    pair_b, pair_s = np.nonzero(in_range)
+    down = ~tl.up(pair_s, t[pair_b])
+    expect = np.bincount(pair_b[down], minlength=n)
+    np.testing.assert_array_equal(got, expect)
+    assert expect.sum() > 100  # the check is not vacuous

@@ -123,7 +123,9 @@ class AnalystQueue:
                     pool = np.concatenate([self.free, arrival[i:j] + service[i:j]])
                     self.free = np.partition(pool, len(pool) - c)[len(pool) - c :].tolist()
                     heapq.heapify(self.free)
-                    width = min(width * 2, 1 << 16) if j - i == width else 64
+                    # grow the window while runs fill it; after a stop, guess the next run
+                    # is about as long as this one
+                    width = min(width * 2, 1 << 16) if j - i == width else max(64, 2 * (j - i))
                     i = j
                     continue
                 # all analysts busy at arrival i: it waits

@@ -116,11 +116,20 @@ def build_network(sc: Scenario, line: Line, types: tuple[str, ...]) -> tuple[Gro
 
 @dataclass(frozen=True)
 class Timeline:
-    """Up/down timelines of a group's sensors: ``changes[j]`` alternate down, up, down..."""
+    """Up/down timelines of a group's sensors, all starting up.
+
+    ``keys`` holds every sensor's change times (down, up, down, ...) offset by
+    ``sensor * stride`` so that one ``searchsorted`` answers many sensors; the
+    down intervals are also kept as flat arrays, because far fewer sensors are
+    down than up and detection only needs to subtract the down ones.
+    """
 
     keys: np.ndarray  # changes + sensor * stride, flattened and sorted
     per_sensor: int
     stride: float
+    down_sensor: np.ndarray  # down intervals [down_start, down_end) starting before the horizon
+    down_start: np.ndarray
+    down_end: np.ndarray
 
     def up(self, sensor: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Whether ``sensor`` is up at time ``t`` (vectorised over pairs)."""
@@ -136,8 +145,12 @@ def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> T
     m = g.n_sensors
     cycle = g.mtbf + g.mttr
     k = int(np.ceil(horizon / cycle * 1.3)) + 8
+
+    def draw_down(size: tuple[int, int]) -> np.ndarray:
+        return rng.exponential(g.mttr, size) if g.mttr > 0 else np.zeros(size)
+
     up = rng.exponential(g.mtbf, (m, k))
-    down = rng.exponential(g.mttr, (m, k)) if g.mttr > 0 else np.zeros((m, k))
+    down = draw_down((m, k))
     # extend, rarely, until every sensor's timeline passes the horizon
     while True:
         steps = np.empty((m, 2 * up.shape[1]))
@@ -147,12 +160,69 @@ def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> T
         if changes[:, -1].min() > horizon:
             break
         up = np.hstack([up, rng.exponential(g.mtbf, (m, k))])
-        down = np.hstack(
-            [down, rng.exponential(g.mttr, (m, k)) if g.mttr > 0 else np.zeros((m, k))]
-        )
+        down = np.hstack([down, draw_down((m, k))])
     stride = float(changes[:, -1].max()) + 1.0
     keys = (changes + np.arange(m)[:, None] * stride).ravel()
-    return Timeline(keys=keys, per_sensor=changes.shape[1], stride=stride)
+    start, end = changes[:, 0::2], changes[:, 1::2]
+    live = (start < horizon) & (end > start)
+    sensor = np.broadcast_to(np.arange(m)[:, None], start.shape)
+    return Timeline(
+        keys=keys,
+        per_sensor=changes.shape[1],
+        stride=stride,
+        down_sensor=sensor[live],
+        down_start=start[live],
+        down_end=end[live],
+    )
+
+
+def down_in_range(g: GroupParams, tl: Timeline, t: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Number of the group's sensors within range of ``y`` that are down at ``t``, per breach.
+
+    Breaches are binned in cells of width ``2 * range`` and sorted by (cell, time);
+    each down interval then looks only at the breaches of the (at most two)
+    cells it reaches and inside its time span, so the work grows with the
+    number of down intervals, not with the number of (breach, sensor) pairs.
+    """
+    n = len(t)
+    out = np.zeros(n, np.int64)
+    r = g.range_km
+    if n == 0 or len(tl.down_sensor) == 0 or r <= 0:
+        return out
+    width = 2.0 * r
+    cell = np.floor(y / width).astype(np.int64)
+    if np.all(t[1:] >= t[:-1]):
+        order = np.argsort(cell, kind="stable")
+    else:
+        order = np.lexsort((t, cell))
+    span = float(max(t.max(), tl.down_end.max())) + 2.0
+    keys = cell[order] * span + t[order]
+    x = g.positions[tl.down_sensor]
+    pieces = []
+    for shift in (0, 1):  # a range [x - r, x + r] touches at most two cells
+        c = np.floor((x - r) / width).astype(np.int64) + shift
+        eps = 1e-9 * span
+        lo = np.searchsorted(keys, c * span + tl.down_start - eps, side="left")
+        hi = np.searchsorted(keys, c * span + tl.down_end + eps, side="right")
+        count = np.maximum(hi - lo, 0)
+        if shift == 1:
+            count[np.floor((x + r) / width).astype(np.int64) < c] = 0
+        total = int(count.sum())
+        if total == 0:
+            continue
+        owner = np.repeat(np.arange(len(x)), count)
+        at = np.arange(total) - np.repeat(np.cumsum(count) - count, count) + lo[owner]
+        pieces.append((owner, order[at]))
+    if not pieces:
+        return out
+    owner = np.concatenate([p[0] for p in pieces])
+    breach = np.concatenate([p[1] for p in pieces])
+    hit = (
+        (np.abs(x[owner] - y[breach]) <= r)
+        & (tl.down_start[owner] <= t[breach])
+        & (t[breach] < tl.down_end[owner])
+    )
+    return np.bincount(breach[hit], minlength=n)
 
 
 def next_pass(t: np.ndarray, revisit: float, phase: float) -> np.ndarray:
@@ -221,6 +291,18 @@ def smallest_per_breach(values: np.ndarray, counts: np.ndarray, m: int) -> np.nd
     return out
 
 
+def _merge_smallest(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise the ``m`` smallest of two row-sorted ``(n, m)`` arrays."""
+    m = a.shape[1]
+    if m == 1:
+        return np.minimum(a, b)
+    if m == 2:
+        lo = np.minimum(a[:, 0], b[:, 0])
+        hi = np.minimum(np.maximum(a[:, 0], b[:, 0]), np.minimum(a[:, 1], b[:, 1]))
+        return np.column_stack([lo, hi])
+    return np.sort(np.concatenate([a, b], axis=1), axis=1)[:, :m]
+
+
 def detect(
     groups: tuple[GroupParams, ...],
     state: NetworkState,
@@ -236,6 +318,9 @@ def detect(
     top = np.full((n, m), np.inf)
     first_group = np.full(n, -1, np.int64)
     count = np.zeros(n, np.int64)
+    # sorted queries make searchsorted several times faster (it reuses the last bound)
+    by_position = np.argsort(position, kind="stable")
+    sorted_position = position[by_position]
     for gi, g in enumerate(groups):
         rng = streams.sub("detection", g.name)
         p = g.p[type_]
@@ -249,17 +334,12 @@ def detect(
             if g.fails:
                 k_up = state.timelines[gi].up(np.zeros(n, np.int64), t_obs).astype(np.int64)
         else:
-            lo = np.searchsorted(g.positions, position - g.range_km, side="left")
-            hi = np.searchsorted(g.positions, position + g.range_km, side="right")
-            k = hi - lo
+            k_up = np.empty(n, np.int64)
+            k_up[by_position] = np.searchsorted(
+                g.positions, sorted_position + g.range_km, side="right"
+            ) - np.searchsorted(g.positions, sorted_position - g.range_km, side="left")
             if g.fails:
-                total = int(k.sum())
-                owner = np.repeat(np.arange(n), k)
-                sensor = np.arange(total) - np.repeat(np.cumsum(k) - k, k) + lo[owner]
-                up = state.timelines[gi].up(sensor, t_obs[owner])
-                k_up = np.bincount(owner, weights=up, minlength=n).astype(np.int64)
-            else:
-                k_up = k
+                k_up = k_up - down_in_range(g, state.timelines[gi], t_obs, position)
         d = rng.binomial(k_up, p)
         count += d
         if not d.any():
@@ -274,10 +354,7 @@ def detect(
             new = smallest_per_breach(np.repeat(t_obs, d) + lat, d, m)
         earlier = new[:, 0] < top[:, 0]
         first_group[earlier] = gi
-        if m > 1:
-            top = np.sort(np.concatenate([top, new], axis=1), axis=1)[:, :m]
-        else:
-            top = np.minimum(top, new)
+        top = _merge_smallest(top, new)
     t_first = np.where(np.isfinite(top[:, 0]), top[:, 0], np.nan)
     t_mth = np.where(np.isfinite(top[:, m - 1]), top[:, m - 1], np.nan)
     sd = np.array([g.loc_err for g in groups] + [0.0])[first_group]

@@ -177,8 +177,11 @@ def make_policy(model: Model, members: np.ndarray, streams: Streams):
 class _Pipeline:
     """Mutable state of one replication's stateful part."""
 
-    def __init__(self, model: Model, n_inc: int, streams: Streams, members: np.ndarray):
+    def __init__(
+        self, model: Model, n_inc: int, streams: Streams, members: np.ndarray, learns: bool
+    ):
         self.model = model
+        self.learns = learns
         self.members = members
         self.queue = AnalystQueue(model.attribution.analysts)
         nan = np.full(n_inc, np.nan)
@@ -259,7 +262,7 @@ def simulate(
     t_queued = np.concatenate([det.t_mth, fa_queued])
     inc_time = np.concatenate([cand.t, fa.t])
 
-    pipe = _Pipeline(model, n_inc, streams, members)
+    pipe = _Pipeline(model, n_inc, streams, members, policy.state_dependent)
     accepted = np.zeros(nc, bool)
     is_ag = cand.is_aggressor
     ag_idx = np.flatnonzero(is_ag)
@@ -434,11 +437,10 @@ def _report_and_decide(pipe, verdict, inc_sev, inc_type, true_row, t1, cand, hor
     # only reports naming the aggressor start a decision; severity = worst incident so named
     names_ag = verdict[ids] == model.aggressor_index
     n_rep = int(report_no[-1]) + 1
-    sev = np.full(n_rep, -np.inf)
-    np.maximum.at(sev, report_no[names_ag], inc_sev[ids[names_ag]])
+    first = np.flatnonzero(brk)
+    sev = np.maximum.reduceat(np.where(names_ag, inc_sev[ids], -np.inf), first)
     deciding = np.isfinite(sev)
-    rep_t = np.zeros(n_rep)
-    rep_t[report_no] = t_rep
+    rep_t = t_rep[first]
     dec_reports = np.flatnonzero(deciding)
     k = len(dec_reports)
     if k == 0:
@@ -460,7 +462,9 @@ def _report_and_decide(pipe, verdict, inc_sev, inc_type, true_row, t1, cand, hor
     pipe.t_decided[inc] = t_decided[s_inc]
     pipe.t_response[inc] = t_response[s_inc]
     pipe.action[inc] = action[s_inc]
-    # the aggressor learns from its own breaches that were answered
+    # the aggressor learns from its own breaches that were answered (if it learns at all)
+    if not pipe.learns:
+        return
     own = (true_row[inc] == model.aggressor_index) & np.isfinite(pipe.t_response[inc])
     for j in np.unique(s_inc[own]):
         members_of = inc[own & (s_inc == j)]
