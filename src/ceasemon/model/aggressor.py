@@ -228,7 +228,9 @@ class AdaptivePolicy:
         inc[rows, 2, events.type] = events.delay_sum
         inc[rows, 3, events.type] = events.successes
         base = np.stack([self.successes, self.failures, self.delay_sum, self.delay_n])
-        cum = np.concatenate([base[None], base[None] + np.cumsum(inc, axis=0)])
+        # accumulate from the running totals, left to right, so that the sums (and so the
+        # results) are the same whatever the step boundaries
+        cum = np.cumsum(np.concatenate([base[None], inc]), axis=0)
         cost = self.cost(cum[:, 0], cum[:, 1], cum[:, 2], cum[:, 3])
         values = self.intensity_of(cost)
         self.successes, self.failures, self.delay_sum, self.delay_n = cum[-1]

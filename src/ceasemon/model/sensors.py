@@ -192,7 +192,9 @@ def down_in_range(g: GroupParams, tl: Timeline, t: np.ndarray, y: np.ndarray) ->
     width = 2.0 * r
     cell = np.floor(y / width).astype(np.int64)
     if np.all(t[1:] >= t[:-1]):
-        order = np.argsort(cell, kind="stable")
+        # small integer keys let numpy's stable sort use radix sort
+        small = cell.astype(np.int16) if cell.max() < 2**15 else cell
+        order = np.argsort(small, kind="stable")
     else:
         order = np.lexsort((t, cell))
     span = float(max(t.max(), tl.down_end.max())) + 2.0
@@ -291,16 +293,17 @@ def smallest_per_breach(values: np.ndarray, counts: np.ndarray, m: int) -> np.nd
     return out
 
 
-def _merge_smallest(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Row-wise the ``m`` smallest of two row-sorted ``(n, m)`` arrays."""
-    m = a.shape[1]
+def _merge_smallest(a: list[np.ndarray], b: list[np.ndarray]) -> list[np.ndarray]:
+    """Element-wise the ``m`` smallest of two sorted lists of ``m`` columns."""
+    m = len(a)
     if m == 1:
-        return np.minimum(a, b)
+        return [np.minimum(a[0], b[0])]
     if m == 2:
-        lo = np.minimum(a[:, 0], b[:, 0])
-        hi = np.minimum(np.maximum(a[:, 0], b[:, 0]), np.minimum(a[:, 1], b[:, 1]))
-        return np.column_stack([lo, hi])
-    return np.sort(np.concatenate([a, b], axis=1), axis=1)[:, :m]
+        lo = np.minimum(a[0], b[0])
+        hi = np.minimum(np.maximum(a[0], b[0]), np.minimum(a[1], b[1]))
+        return [lo, hi]
+    both = np.sort(np.column_stack([*a, *b]), axis=1)
+    return [both[:, j].copy() for j in range(m)]
 
 
 def detect(
@@ -315,14 +318,13 @@ def detect(
     """Detections of breaches at times ``t``, positions and types (vectorised over breaches)."""
     n = len(t)
     m = max(1, min_detections)
-    top = np.full((n, m), np.inf)
+    top = [np.full(n, np.inf) for _ in range(m)]  # the m earliest arrivals, column by column
     first_group = np.full(n, -1, np.int64)
     count = np.zeros(n, np.int64)
     # sorted queries make searchsorted several times faster (it reuses the last bound)
     by_position = np.argsort(position, kind="stable")
     sorted_position = position[by_position]
     for gi, g in enumerate(groups):
-        rng = streams.sub("detection", g.name)
         p = g.p[type_]
         if g.revisit:
             t_obs = next_pass(t, g.revisit, state.phases[gi])
@@ -340,23 +342,30 @@ def detect(
             ) - np.searchsorted(g.positions, sorted_position - g.range_km, side="left")
             if g.fails:
                 k_up = k_up - down_in_range(g, state.timelines[gi], t_obs, position)
-        d = rng.binomial(k_up, p)
-        count += d
-        if not d.any():
+        # draw only where a detection is possible: one binomial per such breach
+        live = np.flatnonzero((k_up > 0) & (p > 0))
+        if len(live) == 0:
             continue
-        lat_rng = streams.sub("latency", g.name)
+        d_live = streams.sub("detection", g.name).binomial(k_up[live], p[live])
+        hit = d_live > 0
+        idx, d = live[hit], d_live[hit]
+        if len(idx) == 0:
+            continue
+        count[idx] += d
+        arrive_at = t_obs[idx]
         if isinstance(g.latency, Fixed):
-            arrival = np.where(d > 0, t_obs + g.latency.value, np.inf)
-            new = np.repeat(arrival[:, None], m, axis=1)
-            new[d[:, None] <= np.arange(m)[None, :]] = np.inf
+            arrive_at = arrive_at + g.latency.value
+            new = [np.where(d > j, arrive_at, np.inf) for j in range(m)]
         else:
-            lat = g.latency.sample(lat_rng, int(d.sum()))
-            new = smallest_per_breach(np.repeat(t_obs, d) + lat, d, m)
-        earlier = new[:, 0] < top[:, 0]
-        first_group[earlier] = gi
-        top = _merge_smallest(top, new)
-    t_first = np.where(np.isfinite(top[:, 0]), top[:, 0], np.nan)
-    t_mth = np.where(np.isfinite(top[:, m - 1]), top[:, m - 1], np.nan)
+            lat = g.latency.sample(streams.sub("latency", g.name), int(d.sum()))
+            table = smallest_per_breach(np.repeat(arrive_at, d) + lat, d, m)
+            new = [table[:, j] for j in range(m)]
+        old = [col[idx] for col in top]
+        first_group[idx[new[0] < old[0]]] = gi
+        for col, merged in zip(top, _merge_smallest(old, new), strict=True):
+            col[idx] = merged
+    t_first = np.where(np.isfinite(top[0]), top[0], np.nan)
+    t_mth = np.where(np.isfinite(top[m - 1]), top[m - 1], np.nan)
     sd = np.array([g.loc_err for g in groups] + [0.0])[first_group]
     noise = streams.sub("detection", "location").standard_normal(n)
     reported = np.where(first_group >= 0, position + sd * noise, np.nan)
