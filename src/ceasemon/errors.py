@@ -1,0 +1,13 @@
+"""Errors that are the user's to fix and are not about a scenario file.
+
+``UserError`` covers bad options and results directories (a non-empty output
+directory without ``force``, a missing optional dependency, a sweep directory
+that holds a different sweep).  The CLI prints its message and exits with
+status 2, like a ``ScenarioError``; Python callers can catch it.
+"""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """Bad input that is not a scenario file: reported like a ScenarioError, exit 2."""

@@ -1,0 +1,513 @@
+"""Results directories (SPEC section 5): tables, provenance, atomic writes, loading.
+
+A run's results directory holds:
+
+* ``manifest.json`` – provenance: the resolved scenario, versions, root seed,
+  replications asked for and completed, failed replications with their seeds,
+  backend, jobs, start time, wall seconds and command line.  Written last: a
+  directory with a manifest is complete.
+* ``summary.json`` – ``{"scenario", "replications", "metrics": {METRIC: {mean,
+  std, ci_low, ci_high, median, p05, p95, n}}}`` with 95% t-intervals; a value
+  that does not exist (the interval of a single replication) is ``null``.
+* ``replications.parquet`` and ``replications.csv`` – ``replication``,
+  ``seed``, then every metric.
+* ``timeseries.parquet`` – ``replication``, ``day``, then the daily columns.
+* ``events.parquet`` – only when events were kept (SPEC section 5.1).
+
+Every file is written to a temporary file in the same directory, flushed to
+disk and renamed over its destination, so an interrupted run never leaves a
+half-written file under a real name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import platform
+import re
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import UserError
+
+#: The files of a run's results directory, in the order they are written.
+RUN_FILES: tuple[str, ...] = (
+    "events.parquet",
+    "timeseries.parquet",
+    "replications.parquet",
+    "replications.csv",
+    "summary.json",
+    "manifest.json",
+)
+#: Columns of the summary table besides ``metric`` and ``unit``.
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "mean",
+    "std",
+    "ci_low",
+    "ci_high",
+    "median",
+    "p05",
+    "p95",
+    "n",
+)
+_TMP_SUFFIX = ".tmp"
+
+_umask = os.umask(0)
+os.umask(_umask)
+
+
+# --------------------------------------------------------------------------- atomic writes
+def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
+    """Write a file atomically: ``write(tmp)`` into the same directory, fsync, rename.
+
+    Args:
+        path: the destination.
+        write: called with the temporary path; it must create the whole file there.
+
+    Returns:
+        The destination path.
+
+    If ``write`` raises (or the process is interrupted while it runs) the
+    destination is untouched and the temporary file is removed.
+    """
+    dest = Path(path)
+    fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=_TMP_SUFFIX)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask)
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    _fsync_dir(dest.parent)
+    return dest
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory fds
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_json(path: str | os.PathLike[str], data: Any) -> Path:
+    """Write JSON atomically; NaN and infinities become ``null`` so that any parser reads it."""
+    text = json.dumps(json_safe(data), indent=2, allow_nan=False) + "\n"
+    return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def write_parquet(path: str | os.PathLike[str], frame: pd.DataFrame) -> Path:
+    """Write a DataFrame as Parquet atomically (no index)."""
+    return atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False, engine="pyarrow"))
+
+
+def write_csv(path: str | os.PathLike[str], frame: pd.DataFrame) -> Path:
+    """Write a DataFrame as CSV atomically (no index; floats round-trip exactly)."""
+    return atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False))
+
+
+def is_temp_file(path: Path) -> bool:
+    """True for a temporary file left by ``atomic_write``."""
+    return path.name.startswith(".") and path.name.endswith(_TMP_SUFFIX)
+
+
+def remove_stale_temps(directory: str | os.PathLike[str]) -> int:
+    """Remove temporary files a killed writer left in ``directory``; return how many."""
+    d = Path(directory)
+    if not d.is_dir():
+        return 0
+    n = 0
+    for p in d.iterdir():
+        if p.is_file() and is_temp_file(p):
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
+                n += 1
+    return n
+
+
+def prepare_output_dir(path: str | os.PathLike[str], force: bool = False) -> Path:
+    """Create ``path`` if needed; refuse a non-empty directory unless ``force``.
+
+    Raises:
+        UserError: ``path`` is a file, or a non-empty directory and ``force`` is false.
+    """
+    d = Path(path)
+    if d.exists() and not d.is_dir():
+        raise UserError(f"the output path {str(d)!r} exists and is not a directory")
+    if d.is_dir():
+        remove_stale_temps(d)
+        if not force and any(d.iterdir()):
+            raise UserError(
+                f"the output directory {str(d)!r} is not empty; "
+                "choose another one or pass --force (force=True) to overwrite"
+            )
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def safe_name(name: str) -> str:
+    """A file-system-safe version of a scenario name (for subdirectories)."""
+    out = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")
+    return out or "scenario"
+
+
+# --------------------------------------------------------------------------- provenance
+def versions() -> dict[str, str]:
+    """Versions of ceasemon, Python and the libraries that decide the numbers."""
+    import pyarrow
+    import scipy
+    import simpy
+
+    from . import __version__
+
+    return {
+        "ceasemon": __version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "simpy": simpy.__version__,
+        "pandas": pd.__version__,
+        "scipy": scipy.__version__,
+        "pyarrow": pyarrow.__version__,
+    }
+
+
+def command_line(argv: Sequence[str] | None = None) -> str:
+    """The command line of this process, shell-quoted (``ceasemon run ...``)."""
+    import shlex
+
+    args = list(sys.argv if argv is None else argv)
+    if args:
+        args[0] = Path(args[0]).name
+    return " ".join(shlex.quote(a) for a in args)
+
+
+def json_safe(obj: Any) -> Any:
+    """Turn NaN/inf into None and numpy scalars/arrays into Python values, recursively."""
+    if isinstance(obj, Mapping):
+        return {str(k): json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [json_safe(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return [json_safe(v) for v in obj.tolist()]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+# --------------------------------------------------------------------------- tables
+def metric_units(breach_types: Iterable[str]) -> dict[str, str]:
+    """Metric name -> unit, for a scenario with these breach types."""
+    from .experiment.metrics import metric_info
+
+    return {name: info.unit for name, info in metric_info(list(breach_types)).items()}
+
+
+def summary_frame(replications: pd.DataFrame, units: Mapping[str, str]) -> pd.DataFrame:
+    """One row per metric (in table order): metric, unit, mean, std, CI, median, p05, p95, n."""
+    from .experiment.metrics import summarize
+
+    rows = []
+    for name in metric_columns(replications):
+        stats = summarize(replications[name].to_numpy(dtype=float))
+        rows.append({"metric": name, "unit": units.get(name, ""), **stats})
+    frame = pd.DataFrame(rows, columns=["metric", "unit", *SUMMARY_COLUMNS])
+    frame["n"] = frame["n"].astype(np.int64)
+    return frame
+
+
+def metric_columns(replications: pd.DataFrame) -> list[str]:
+    """The metric columns of a replication table (all but ``replication`` and ``seed``)."""
+    return [c for c in replications.columns if c not in ("replication", "seed")]
+
+
+def summary_to_json(summary: pd.DataFrame, scenario: str, replications: int) -> dict[str, Any]:
+    """The content of ``summary.json`` (SPEC section 5) from a summary table."""
+    metrics: dict[str, dict[str, Any]] = {}
+    for row in summary.itertuples(index=False):
+        entry: dict[str, Any] = {k: float(getattr(row, k)) for k in SUMMARY_COLUMNS[:-1]}
+        entry["n"] = int(row.n)
+        metrics[str(row.metric)] = entry
+    return json_safe({"scenario": scenario, "replications": int(replications), "metrics": metrics})
+
+
+def summary_from_json(data: Mapping[str, Any], units: Mapping[str, str]) -> pd.DataFrame:
+    """Rebuild the summary table from ``summary.json`` content."""
+    rows = []
+    for name, entry in data["metrics"].items():
+        row: dict[str, Any] = {"metric": name, "unit": units.get(name, "")}
+        for k in SUMMARY_COLUMNS:
+            v = entry.get(k)
+            row[k] = math.nan if v is None else float(v)
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=["metric", "unit", *SUMMARY_COLUMNS])
+    frame["n"] = frame["n"].astype(np.int64)
+    return frame
+
+
+def replications_frame(
+    indices: Sequence[int], seeds: Sequence[int], metrics: Sequence[Mapping[str, float]]
+) -> pd.DataFrame:
+    """The replication table: ``replication``, ``seed``, then every metric (float)."""
+    names: list[str] = list(metrics[0]) if metrics else []
+    data: dict[str, Any] = {
+        "replication": np.asarray(indices, dtype=np.int64),
+        "seed": np.asarray(seeds, dtype=np.int64),
+    }
+    for name in names:
+        data[name] = np.array([m[name] for m in metrics], dtype=np.float64)
+    return pd.DataFrame(data)
+
+
+def timeseries_frame(parts: Sequence[tuple[int, Mapping[str, np.ndarray]]]) -> pd.DataFrame:
+    """The daily table from ``(replication, daily columns)`` pairs."""
+    from .experiment.metrics import DAILY_COLUMNS
+
+    cols = ["replication", "day", *DAILY_COLUMNS]
+    if not parts:
+        return pd.DataFrame({c: np.zeros(0, np.int64 if c in cols[:2] else float) for c in cols})
+    rep = np.concatenate([np.full(len(d["day"]), i, np.int64) for i, d in parts])
+    data: dict[str, np.ndarray] = {"replication": rep}
+    data["day"] = np.concatenate([np.asarray(d["day"], np.int64) for _, d in parts])
+    for c in DAILY_COLUMNS:
+        data[c] = np.concatenate([np.asarray(d[c], np.float64) for _, d in parts])
+    return pd.DataFrame(data)
+
+
+def _categorical(codes: np.ndarray, names: Sequence[str], special: Mapping[int, str | None]):
+    """Codes -> pandas Categorical over ``names`` plus the special labels (None: missing)."""
+    cats = list(names) + [v for v in special.values() if v is not None and v not in names]
+    codes = np.asarray(codes, dtype=np.int64)
+    out = np.full(len(codes), -1, dtype=np.int64)
+    known = (codes >= 0) & (codes < len(names))
+    out[known] = codes[known]
+    for code, label in special.items():
+        hit = codes == code
+        known |= hit
+        if label is not None:
+            out[hit] = cats.index(label)
+    if not known.all():
+        bad = sorted(set(codes[~known].tolist()))
+        raise ValueError(f"unexpected codes {bad} for labels {list(names)}")
+    return pd.Categorical.from_codes(out, categories=cats)
+
+
+def events_frame(
+    parts: Sequence[tuple[int, Mapping[str, np.ndarray]]], labels: Any
+) -> pd.DataFrame:
+    """The events table of SPEC section 5.1 from ``(replication, event columns)`` pairs.
+
+    Codes become categoricals with the names of ``labels`` (a ``records.Labels``):
+    ``party`` ``none`` for a false alarm, ``attributed`` a party or ``unknown``
+    (missing when attribution never completed), ``action`` missing without a
+    response.  Unreached stage times stay NaN.
+    """
+    from .model.records import (
+        BREACH,
+        EVENT_COLUMNS,
+        FALSE_ALARM,
+        NO_ACTION,
+        NO_PARTY,
+        NOT_ATTRIBUTED,
+        UNKNOWN,
+    )
+
+    cols = {
+        name: (
+            np.concatenate([np.asarray(c[name]) for _, c in parts])
+            if parts
+            else np.zeros(0, np.int64 if name not in ("retaliation",) else bool)
+        )
+        for name in EVENT_COLUMNS
+    }
+    rep = np.concatenate([np.full(len(c["t_breach"]), i, np.int64) for i, c in parts] or [[]])
+    event = np.concatenate(
+        [np.arange(len(c["t_breach"]), dtype=np.int64) for _, c in parts] or [[]]
+    )
+    data: dict[str, Any] = {"replication": rep.astype(np.int64), "event": event.astype(np.int64)}
+    for name in EVENT_COLUMNS:
+        col = cols[name]
+        if name == "kind":
+            data[name] = _categorical(col, (), {BREACH: "breach", FALSE_ALARM: "false_alarm"})
+        elif name == "party":
+            data[name] = _categorical(col, labels.parties, {NO_PARTY: "none"})
+        elif name == "type":
+            data[name] = _categorical(col, labels.types, {})
+        elif name == "sector":
+            data[name] = _categorical(col, labels.sectors, {})
+        elif name == "attributed":
+            data[name] = _categorical(
+                col, labels.parties, {UNKNOWN: "unknown", NOT_ATTRIBUTED: None}
+            )
+        elif name == "action":
+            data[name] = _categorical(col, labels.actions, {NO_ACTION: None})
+        elif name == "retaliation":
+            data[name] = col.astype(bool)
+        elif name == "detections":
+            data[name] = col.astype(np.int64)
+        else:
+            data[name] = col.astype(np.float64)
+    return pd.DataFrame(data)
+
+
+# --------------------------------------------------------------------------- result object
+@dataclass(repr=False)
+class RunResult:
+    """The outcome of ``ceasemon.run``: tables as DataFrames plus provenance.
+
+    Attributes:
+        summary: one row per metric: metric, unit, mean, std, ci_low, ci_high,
+            median, p05, p95, n (95% t-interval of the mean; n counts the
+            replications where the metric exists).
+        replications: one row per completed replication: replication, seed,
+            then every metric.
+        timeseries: one row per replication and day: replication, day, then
+            the daily columns.
+        events: the events table of SPEC section 5.1, or None when events were
+            not kept.
+        manifest: provenance (see ``manifest.json``); ``manifest["failed"]``
+            lists replications that raised, with their seeds.
+    """
+
+    summary: pd.DataFrame
+    replications: pd.DataFrame
+    timeseries: pd.DataFrame
+    events: pd.DataFrame | None
+    manifest: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        return str(self.manifest["scenario"]["name"])
+
+    @property
+    def failed(self) -> list[dict[str, Any]]:
+        """Replications that raised: ``{"replication", "seed", "error", "traceback"}``."""
+        return list(self.manifest.get("failed", []))
+
+    @property
+    def interrupted(self) -> bool:
+        """True when the run was stopped (Ctrl-C) before all replications finished."""
+        return bool(self.manifest.get("interrupted", False))
+
+    @property
+    def scenario(self):
+        """The resolved scenario, rebuilt from the manifest."""
+        from .scenario import scenario_from_dict
+
+        return scenario_from_dict(self.manifest["scenario"], source="manifest.json")
+
+    def summary_json(self) -> dict[str, Any]:
+        """The content of ``summary.json``."""
+        return summary_to_json(self.summary, self.name, len(self.replications))
+
+    def save(self, path: str | os.PathLike[str], force: bool = False) -> Path:
+        """Write the results directory (SPEC section 5) atomically; return its path.
+
+        Raises:
+            UserError: ``path`` is a non-empty directory and ``force`` is false.
+        """
+        d = prepare_output_dir(path, force)
+        if self.events is not None:
+            write_parquet(d / "events.parquet", self.events)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                (d / "events.parquet").unlink()  # stale, from an earlier run in this directory
+        write_parquet(d / "timeseries.parquet", self.timeseries)
+        write_parquet(d / "replications.parquet", self.replications)
+        write_csv(d / "replications.csv", self.replications)
+        write_json(d / "summary.json", self.summary_json())
+        write_json(d / "manifest.json", self.manifest)
+        return d
+
+    def __repr__(self) -> str:
+        extra = ", interrupted" if self.interrupted else ""
+        return (
+            f"RunResult(scenario={self.name!r}, replications={len(self.replications)}, "
+            f"failed={len(self.failed)}{extra})"
+        )
+
+    def _repr_html_(self) -> str:  # pragma: no cover - Jupyter display
+        return f"<p>{self!r}</p>" + self.summary.to_html(index=False)
+
+
+def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read ``manifest.json`` of a results directory.
+
+    Raises:
+        UserError: no results directory, or no manifest (an unfinished run).
+    """
+    d = Path(path)
+    if not d.is_dir():
+        raise UserError(f"no results directory {str(d)!r}")
+    try:
+        return json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(
+            f"{str(d)!r} has no manifest.json: it is not a ceasemon results directory, "
+            "or its run did not finish"
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{str(d / 'manifest.json')!r} is not valid JSON: {exc}") from None
+
+
+def load_run(path: str | os.PathLike[str]) -> RunResult:
+    """Read a run's results directory back into a ``RunResult``."""
+    d = Path(path)
+    manifest = read_manifest(d)
+    units = metric_units(manifest["scenario"]["breach_types"])
+    summary = summary_from_json(json.loads((d / "summary.json").read_text("utf-8")), units)
+    events_path = d / "events.parquet"
+    return RunResult(
+        summary=summary,
+        replications=pd.read_parquet(d / "replications.parquet"),
+        timeseries=pd.read_parquet(d / "timeseries.parquet"),
+        events=pd.read_parquet(events_path) if events_path.exists() else None,
+        manifest=manifest,
+    )
+
+
+def load_results(path: str | os.PathLike[str]):
+    """Read a results directory written by ``run``, ``compare`` or ``sweep``.
+
+    Returns:
+        A ``RunResult``, ``CompareResult`` or ``SweepResult``, by the kind
+        recorded in the directory's manifest.
+
+    Raises:
+        UserError: the directory is missing or is not a complete results directory.
+    """
+    kind = read_manifest(path).get("kind", "run")
+    if kind == "compare":
+        from .experiment.compare import load_comparison
+
+        return load_comparison(path)
+    if kind == "sweep":
+        from .experiment.sweep import load_sweep
+
+        return load_sweep(path)
+    return load_run(path)
