@@ -1,0 +1,546 @@
+"""Full-grid parameter sweeps, written point by point so that they can be resumed.
+
+Every grid point is the base scenario with one value per swept dotted key;
+every point runs the same replication seeds (common random numbers across the
+grid).  Points run one after another; each point's replications are spread
+over the backend's workers.
+
+A sweep directory holds:
+
+* ``manifest.json`` – the sweep's definition (base scenario, parameters,
+  replications, seed) and provenance; written first, updated at the end.
+* ``points/point-NNNN.parquet`` – the point's replication table, then
+  ``points/point-NNNN.json`` – its parameters, summary and failures.  The JSON
+  is written last and atomically: a point is complete when its JSON exists.
+* ``sweep.parquet`` and ``sweep.csv`` – the sweep table, rebuilt (atomically)
+  after every point from the complete points.
+
+The sweep table is wide and tidy, one row per complete grid point in grid
+order: ``point``, one column per swept key (named by the dotted key), then
+``replications`` (completed) and ``failed``, then for every metric
+``<metric>_mean``, ``<metric>_ci_low`` and ``<metric>_ci_high`` (95%
+t-interval).  ``SweepResult.long()`` gives every summary statistic in long
+form: the parameter columns, then ``metric, unit, mean, std, ci_low, ci_high,
+median, p05, p95, n``.
+
+``resume=True`` checks that the directory holds the same sweep (same base
+scenario, parameters, replications and seed), skips the complete points and
+runs the rest; a point that was running when the sweep was stopped is run
+again from its start, so nothing is lost or counted twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import math
+import os
+import shutil
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import UserError
+from ..scenario import Problem, Scenario, ScenarioError, scenario_from_dict
+from .runner import (
+    Progress,
+    Task,
+    as_scenario,
+    build_result,
+    check_replications,
+    check_seed,
+    chunks,
+    execute,
+    open_backend,
+    provenance,
+    resolve_backend,
+)
+
+POINTS_DIR = "points"
+_STATS = ("mean", "ci_low", "ci_high")
+
+
+def parse_param(text: str) -> tuple[str, list[Any]]:
+    """Parse a CLI ``--param key=v1,v2,...``; values are YAML scalars or flow collections.
+
+    ``coalition.quorum=0.5,0.7`` gives ``("coalition.quorum", [0.5, 0.7])``;
+    ``reporting.report_interval=6h,1d`` gives strings; a value may be a flow
+    collection (``sensors.acoustic.sectors=[kharkiv],[luhansk]``).
+
+    Raises:
+        ScenarioError: malformed text or values.
+    """
+    from ..scenario.yamlio import parse_yaml
+
+    key, sep, values = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise ScenarioError.single(
+            f"a parameter must look like dotted.key=value1,value2,...; got {text!r}",
+            file="--param",
+        )
+    try:
+        parsed = parse_yaml(f"[{values}]", "--param").data
+    except ScenarioError as exc:
+        why = "; ".join(pr.message for pr in exc.problems)
+        raise ScenarioError.single(
+            f"cannot read the values {values!r}: {why}", file="--param", key=key
+        ) from None
+    if not isinstance(parsed, list) or not parsed:
+        raise ScenarioError.single(
+            f"give one or more comma-separated values, e.g. {key}=0.5,0.7; got {values!r}",
+            file="--param",
+            key=key,
+        )
+    return key, parsed
+
+
+def parse_params(texts: Sequence[str]) -> dict[str, list[Any]]:
+    """Parse several ``--param`` options into ``{key: values}`` (a key may appear once)."""
+    out: dict[str, list[Any]] = {}
+    for text in texts:
+        key, values = parse_param(text)
+        if key in out:
+            raise ScenarioError.single(f"the parameter {key} is given twice", file="--param")
+        out[key] = values
+    return out
+
+
+def grid(params: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    """The full grid: every combination, the last key varying fastest.
+
+    Raises:
+        UserError: no parameters, a key without values, or a value repeated.
+    """
+    if not params:
+        raise UserError("a sweep needs at least one parameter with values")
+    for key, values in params.items():
+        if isinstance(values, str | bytes) or not isinstance(values, Sequence) or not values:
+            raise UserError(f"the parameter {key} needs a non-empty list of values")
+        canon = [_canon(v) for v in values]
+        if len(set(canon)) != len(canon):
+            raise UserError(f"the parameter {key} repeats a value: {list(values)!r}")
+    keys = list(params)
+    return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*params.values())]
+
+
+def _canon(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def point_scenarios(base: Scenario, points: Sequence[Mapping[str, Any]]) -> list[Scenario]:
+    """The scenario of every grid point, validated up front (all problems reported at once)."""
+    data = base.model_dump(mode="json", by_alias=True)
+    out: list[Scenario] = []
+    problems: list[Problem] = []
+    for k, point in enumerate(points):
+        try:
+            out.append(scenario_from_dict(data, dict(point), source=f"sweep point {k}"))
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ScenarioError(problems)
+    return out
+
+
+def _param_column(values: Sequence[Any]) -> list[Any]:
+    """Values of one swept key as a column of one type (numbers, else text)."""
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        return list(values)
+    if all(isinstance(v, bool) for v in values):
+        return list(values)
+    return [v if isinstance(v, str) else _canon(v) for v in values]
+
+
+def sweep_table(points: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> pd.DataFrame:
+    """The wide sweep table (module docstring) from complete point records."""
+    points = sorted(points, key=lambda p: p["point"])
+    data: dict[str, Any] = {"point": np.array([p["point"] for p in points], dtype=np.int64)}
+    for key in keys:
+        data[key] = _param_column([p["params"][key] for p in points])
+    data["replications"] = np.array([p["completed"] for p in points], dtype=np.int64)
+    data["failed"] = np.array([len(p["failed"]) for p in points], dtype=np.int64)
+    metrics: list[str] = []
+    for p in points:
+        metrics += [m for m in p["summary"]["metrics"] if m not in metrics]
+    for m in metrics:
+        for stat in _STATS:
+            data[f"{m}_{stat}"] = np.array(
+                [_num(p["summary"]["metrics"].get(m, {}).get(stat)) for p in points],
+                dtype=np.float64,
+            )
+    return pd.DataFrame(data)
+
+
+def _num(v: Any) -> float:
+    return math.nan if v is None else float(v)
+
+
+def long_table(
+    points: Sequence[Mapping[str, Any]], keys: Sequence[str], units: Mapping[str, str]
+) -> pd.DataFrame:
+    """Every summary statistic, one row per point and metric."""
+    from ..results import SUMMARY_COLUMNS
+
+    rows = []
+    for p in sorted(points, key=lambda p: p["point"]):
+        for m, entry in p["summary"]["metrics"].items():
+            row = {"point": p["point"], **{k: p["params"][k] for k in keys}}
+            row.update(metric=m, unit=units.get(m, ""))
+            row.update({s: _num(entry.get(s)) for s in SUMMARY_COLUMNS})
+            rows.append(row)
+    frame = pd.DataFrame(rows, columns=["point", *keys, "metric", "unit", *SUMMARY_COLUMNS])
+    for k in keys:
+        frame[k] = _param_column(list(frame[k]))
+    return frame.astype({"point": np.int64, "n": np.int64})
+
+
+@dataclass(repr=False)
+class SweepResult:
+    """The outcome of ``ceasemon.sweep``.
+
+    Attributes:
+        table: the wide sweep table, one row per complete grid point.
+        points: per complete point: ``point``, ``params``, ``completed``,
+            ``failed`` and ``summary`` (the content of a summary.json).
+        replications: every point's replication table, with ``point`` and the
+            parameter columns in front.
+        manifest: the sweep's definition and provenance.
+    """
+
+    table: pd.DataFrame
+    points: list[dict[str, Any]]
+    replications: pd.DataFrame
+    manifest: dict[str, Any]
+
+    @property
+    def params(self) -> dict[str, list[Any]]:
+        """The swept keys and their values."""
+        return dict(self.manifest["params"])
+
+    @property
+    def complete(self) -> bool:
+        """True when every grid point is complete."""
+        return len(self.points) == int(self.manifest["points"])
+
+    @property
+    def interrupted(self) -> bool:
+        """True when the sweep was stopped before all points were complete."""
+        return not self.complete
+
+    def long(self) -> pd.DataFrame:
+        """Every summary statistic in long form (see the module docstring)."""
+        from ..results import metric_units
+
+        units = metric_units(self.manifest["scenario"]["breach_types"])
+        return long_table(self.points, list(self.manifest["params"]), units)
+
+    def save(self, path: str | os.PathLike[str], force: bool = False) -> Path:
+        """Write the sweep directory (manifest, points and sweep table) to ``path``."""
+        from ..results import prepare_output_dir, write_json
+
+        d = prepare_output_dir(path, force)
+        _clear_sweep_files(d)
+        pdir = d / POINTS_DIR
+        pdir.mkdir(exist_ok=True)
+        keys = list(self.manifest["params"])
+        for p in self.points:
+            reps = self.replications[self.replications["point"] == p["point"]]
+            reps = reps.drop(columns=["point", *keys]).reset_index(drop=True)
+            _write_point(pdir, p, reps)
+        _write_table(d, self.points, keys)
+        write_json(d / "manifest.json", self.manifest)
+        return d
+
+    def __repr__(self) -> str:
+        return (
+            f"SweepResult(params={list(self.manifest['params'])}, "
+            f"points={len(self.points)}/{self.manifest['points']})"
+        )
+
+    def _repr_html_(self) -> str:  # pragma: no cover - Jupyter display
+        return f"<p>{self!r}</p>" + self.table.to_html(index=False)
+
+
+def _point_stem(k: int) -> str:
+    return f"point-{k:04d}"
+
+
+def _write_point(pdir: Path, record: Mapping[str, Any], reps: pd.DataFrame) -> None:
+    from ..results import write_json, write_parquet
+
+    stem = _point_stem(int(record["point"]))
+    write_parquet(pdir / f"{stem}.parquet", reps)
+    write_json(pdir / f"{stem}.json", record)  # last: marks the point complete
+
+
+def _write_table(d: Path, points: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> None:
+    from ..results import write_csv, write_parquet
+
+    table = sweep_table(points, keys)
+    write_parquet(d / "sweep.parquet", table)
+    write_csv(d / "sweep.csv", table)
+
+
+def _clear_sweep_files(d: Path) -> None:
+    """Remove what an earlier sweep wrote here (used with force)."""
+    shutil.rmtree(d / POINTS_DIR, ignore_errors=True)
+    for name in ("sweep.parquet", "sweep.csv", "manifest.json"):
+        with contextlib.suppress(FileNotFoundError):
+            (d / name).unlink()
+
+
+def _definition(base: Scenario, params: Mapping[str, Sequence[Any]], n: int, root: int) -> dict:
+    return {
+        "scenario": base.model_dump(mode="json", by_alias=True),
+        "params": {k: list(v) for k, v in params.items()},
+        "replications": n,
+        "seed": root,
+    }
+
+
+def _same(a: Any, b: Any) -> bool:
+    return _canon(a) == _canon(b)
+
+
+def _read_points(d: Path, points: Sequence[Mapping[str, Any]], n: int, root: int) -> dict:
+    """Complete point records found in ``d/points`` that match this sweep's grid."""
+    pdir = d / POINTS_DIR
+    found: dict[int, dict[str, Any]] = {}
+    for k, params in enumerate(points):
+        path = pdir / f"{_point_stem(k)}.json"
+        try:
+            rec = json.loads(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            continue
+        ok = (
+            rec.get("point") == k
+            and _same(rec.get("params"), params)
+            and rec.get("replications") == n
+            and rec.get("seed") == root
+            and (pdir / f"{_point_stem(k)}.parquet").exists()
+        )
+        if ok:
+            found[k] = rec
+    return found
+
+
+def _check_resumable(d: Path, definition: Mapping[str, Any]) -> bool:
+    """True when ``d`` holds this sweep; False when it is empty or absent."""
+    from ..results import read_manifest, remove_stale_temps
+
+    if not d.exists() or (d.is_dir() and not any(d.iterdir())):
+        return False
+    manifest = read_manifest(d)  # UserError when not a results directory
+    if manifest.get("kind") != "sweep":
+        raise UserError(f"{str(d)!r} holds {manifest.get('kind', 'run')} results, not a sweep")
+    for field in ("params", "replications", "seed", "scenario"):
+        if not _same(manifest.get(field), definition[field]):
+            raise UserError(
+                f"cannot resume: {str(d)!r} holds a different sweep (its {field} differ); "
+                "use the same scenario, --set, --param, -n and --seed, or another directory"
+            )
+    remove_stale_temps(d)
+    remove_stale_temps(d / POINTS_DIR)
+    return True
+
+
+def sweep(
+    scenario: Scenario | str | os.PathLike[str],
+    params: Mapping[str, Sequence[Any]],
+    replications: int | None = None,
+    seed: int | None = None,
+    *,
+    out_dir: str | os.PathLike[str] | None = None,
+    resume: bool = False,
+    force: bool = False,
+    overrides: Mapping[str, Any] | Sequence[str] | None = None,
+    backend: str | None = None,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    quiet: bool = False,
+    progress: bool | None = None,
+    command: str | None = None,
+) -> SweepResult:
+    """Run the full grid of ``params`` over a base scenario, one summary row per point.
+
+    Args:
+        scenario: the base: a Scenario, a YAML path or a packaged name.
+        params: ``{"dotted.key": [value, ...]}``; the grid is every combination.
+        replications: per point; default the base scenario's.
+        seed: root seed shared by all points; default the base scenario's.
+        out_dir: directory to write point by point (needed for ``resume``).
+        resume: skip the points already complete in ``out_dir``.
+        force: start afresh in a non-empty ``out_dir`` (its sweep files are removed).
+        overrides: ``{"dotted.key": value}`` applied to the base scenario first.
+        backend: see ``run``.
+        jobs: see ``run``.
+        scheduler: see ``run``.
+        quiet: no progress bar.
+        progress: force the progress bar on or off.
+        command: the command line to record in the manifest.
+
+    Returns:
+        A ``SweepResult``; ``interrupted`` is true when Ctrl-C stopped it (the
+        complete points are kept and written).
+
+    Raises:
+        ScenarioError: the base scenario or a grid point is invalid.
+        UserError: bad parameters or options, or ``out_dir`` holds something
+            else (without ``force``) or a different sweep (with ``resume``).
+    """
+    from ..results import prepare_output_dir, remove_stale_temps, write_json
+
+    base = as_scenario(scenario, overrides)
+    n = check_replications(replications, base)
+    root = check_seed(seed, base)
+    resolve_backend(backend, jobs, scheduler)
+    points = grid(params)
+    scenarios = point_scenarios(base, points)
+    keys = list(params)
+    definition = _definition(base, params, n, root)
+    d = Path(out_dir) if out_dir is not None else None
+    if resume and d is None:
+        raise UserError("resume needs an output directory (out_dir)")
+    done: dict[int, dict[str, Any]] = {}
+    if d is not None:
+        if resume and _check_resumable(d, definition):
+            done = _read_points(d, points, n, root)
+        else:
+            prepare_output_dir(d, force)
+            _clear_sweep_files(d)
+        (d / POINTS_DIR).mkdir(exist_ok=True)
+        remove_stale_temps(d / POINTS_DIR)
+    reps: dict[int, pd.DataFrame] = {}
+    if d is not None:
+        for k in done:
+            reps[k] = pd.read_parquet(d / POINTS_DIR / f"{_point_stem(k)}.parquet")
+    started = time.time()
+    t0 = time.perf_counter()
+    todo = [k for k in range(len(points)) if k not in done]
+    interrupted = False
+    with open_backend(backend, jobs, scheduler) as be:
+        manifest = {
+            "kind": "sweep",
+            **definition,
+            "points": len(points),
+            **provenance(be, started, command),
+            "status": "running",
+        }
+        if d is not None:
+            write_json(d / "manifest.json", manifest)
+            if done:
+                _write_table(d, list(done.values()), keys)
+        show = False if quiet else progress
+        with Progress(n * len(todo), "sweep", show) as bar:
+            try:
+                for k in todo:
+                    got = _run_point(be, bar, k, points[k], scenarios[k], n, root)
+                    if got is None:
+                        interrupted = True
+                        break
+                    record, table = got
+                    if d is not None:
+                        _write_point(d / POINTS_DIR, record, table)
+                    done[k], reps[k] = record, table
+                    if d is not None:
+                        _write_table(d, list(done.values()), keys)
+            except KeyboardInterrupt:  # while writing: the point's JSON is not there yet
+                interrupted = True
+    manifest["wall_seconds"] = time.perf_counter() - t0
+    manifest["status"] = "complete" if len(done) == len(points) else "interrupted"
+    manifest["complete_points"] = len(done)
+    if d is not None:
+        if interrupted:
+            _write_table(d, list(done.values()), keys)
+        write_json(d / "manifest.json", manifest)
+    records = [done[k] for k in sorted(done)]
+    return SweepResult(
+        table=sweep_table(records, keys),
+        points=records,
+        replications=_combined_replications(records, reps, keys),
+        manifest=manifest,
+    )
+
+
+def _run_point(be, bar, k, params, scenario, n, root) -> tuple[dict, pd.DataFrame] | None:
+    """Run one grid point; its record and replication table, or None when interrupted."""
+    task = Task.make(scenario, root)
+    size = 1 if be.name == "serial" else None
+    work = [(k, task, c) for c in chunks(range(n), be.workers, size)]
+    p0 = time.perf_counter()
+    collected, interrupted = execute(be, work, bar)
+    if interrupted:
+        return None
+    res = build_result(
+        scenario,
+        collected[k],
+        root=root,
+        replications=n,
+        keep_events=False,
+        interrupted=False,
+        meta={},
+    )
+    record = {
+        "point": k,
+        "params": params,
+        "scenario": scenario.name,
+        "replications": n,
+        "seed": root,
+        "completed": len(res.replications),
+        "failed": res.failed,
+        "wall_seconds": time.perf_counter() - p0,
+        "summary": res.summary_json(),
+    }
+    # as it will be read back from JSON, so that a resumed sweep is identical
+    record = json.loads(json.dumps(_json_ready(record), allow_nan=False))
+    return record, res.replications
+
+
+def _json_ready(obj: Any) -> Any:
+    from ..results import json_safe
+
+    return json_safe(obj)
+
+
+def _combined_replications(
+    records: Sequence[Mapping[str, Any]], reps: Mapping[int, pd.DataFrame], keys: Sequence[str]
+) -> pd.DataFrame:
+    frames = []
+    for rec in records:
+        frame = reps[rec["point"]].copy()
+        front = {"point": np.full(len(frame), rec["point"], np.int64)}
+        for key in keys:
+            front[key] = [rec["params"][key]] * len(frame)
+        frames.append(pd.concat([pd.DataFrame(front), frame.reset_index(drop=True)], axis=1))
+    if not frames:
+        return pd.DataFrame(columns=["point", *keys, "replication", "seed"])
+    out = pd.concat(frames, ignore_index=True)
+    for key in keys:
+        out[key] = _param_column(list(out[key]))
+    return out
+
+
+def load_sweep(path: str | os.PathLike[str]) -> SweepResult:
+    """Read a sweep directory back (complete points only)."""
+    from ..results import read_manifest
+
+    d = Path(path)
+    manifest = read_manifest(d)
+    points = grid(manifest["params"])
+    done = _read_points(d, points, manifest["replications"], manifest["seed"])
+    records = [done[k] for k in sorted(done)]
+    reps = {k: pd.read_parquet(d / POINTS_DIR / f"{_point_stem(k)}.parquet") for k in done}
+    keys = list(manifest["params"])
+    return SweepResult(
+        table=sweep_table(records, keys),
+        points=records,
+        replications=_combined_replications(records, reps, keys),
+        manifest=manifest,
+    )
