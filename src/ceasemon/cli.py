@@ -7,19 +7,25 @@ the user's screen.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
+import signal
 import sys
 import tempfile
 import traceback
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
 
 import click
 
 from . import __version__
+from .errors import UserError
+from .experiment.runner import BACKENDS
 from .scenario import ScenarioError, load_scenario, packaged_scenarios
 
-
-class UserError(Exception):
-    """Bad input that is not a scenario file: reported like a ScenarioError, exit 2."""
+__all__ = ["UserError", "cli", "main"]
 
 
 def _report_internal_error(exc: BaseException) -> int:
@@ -39,6 +45,10 @@ def _report_internal_error(exc: BaseException) -> int:
 
 class _Group(click.Group):
     """Group that turns bad input into exit 2 and bugs into exit 1, never a traceback."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["ceasemon.argv"] = list(args)  # recorded in the manifests
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -114,6 +124,501 @@ def scenarios() -> None:
         except ScenarioError:  # pragma: no cover - packaged files are tested
             desc = "(does not validate)"
         click.echo(f"{name:<20} {' '.join(desc.split())}")
+
+
+# --------------------------------------------------------------------------- experiments
+replications_option = click.option(
+    "-n",
+    "--replications",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Number of replications [default: the scenario's `replications`].",
+)
+seed_option = click.option(
+    "--seed",
+    type=click.IntRange(0, 2**63 - 1),
+    default=None,
+    help="Root seed; replication i always gets the same seed [default: the scenario's `seed`].",
+)
+jobs_option = click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for the process and dask (local) backends [default: CPU count].",
+)
+backend_option = click.option(
+    "--backend",
+    type=click.Choice(BACKENDS),
+    default=None,
+    help="Where replications run [default: dask with --scheduler, else process with more "
+    "than one job, else serial]. Results are identical on every backend.",
+)
+scheduler_option = click.option(
+    "--scheduler",
+    metavar="ADDR",
+    default=None,
+    help="Address of a running dask.distributed scheduler (tcp://host:8786); implies "
+    "--backend dask. Without it the dask backend starts a local cluster.",
+)
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table: a readable table; json: machine-readable JSON on stdout, nothing else.",
+)
+quiet_option = click.option(
+    "-q", "--quiet", is_flag=True, help="No progress bar and no status messages on stderr."
+)
+force_option = click.option(
+    "--force", is_flag=True, help="Write into the output directory even if it is not empty."
+)
+
+
+def _output_option(default_text: str):
+    return click.option(
+        "-o",
+        "--output",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help=f"Results directory [default: {default_text}].",
+    )
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C while experiments run, so finished work is kept and written."""
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not in the main thread (e.g. an embedding application)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _command_line(ctx: click.Context) -> str:
+    """The command as typed (``ceasemon run ...``), for the manifest."""
+    import shlex
+
+    return shlex.join(["ceasemon", *ctx.meta.get("ceasemon.argv", sys.argv[1:])])
+
+
+def _status(message: str, quiet: bool) -> None:
+    if not quiet:
+        click.echo(message, err=True)
+
+
+def _fmt(x: Any) -> str:
+    """A number with 4 significant digits; NaN as a dash."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    if isinstance(x, int):
+        return str(x)
+    return f"{x:.4g}"
+
+
+def _ci(low: float, high: float) -> str:
+    if math.isnan(low) or math.isnan(high):
+        return "-"
+    return f"[{_fmt(low)}, {_fmt(high)}]"
+
+
+def _console():
+    from rich.console import Console
+
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)
+    return console
+
+
+def _figures(path: Path) -> None:
+    """Hook for figures: ``ceasemon.plots.draw_figures(results_dir)`` once plots.py exists."""
+    import importlib
+    import importlib.util
+
+    if importlib.util.find_spec("ceasemon.plots") is None:
+        return
+    draw = getattr(importlib.import_module("ceasemon.plots"), "draw_figures", None)
+    if draw is not None:
+        draw(path)
+
+
+def _report_failures(failed: Sequence[dict[str, Any]], label: str = "") -> None:
+    for f in failed:
+        click.echo(
+            f"error: {label}replication {f['replication']} (seed {f['seed']}) failed: {f['error']}",
+            err=True,
+        )
+
+
+def _finish(
+    ctx: click.Context,
+    *,
+    interrupted: bool,
+    failed: int,
+    out_dir: Path,
+    quiet: bool,
+    what: str,
+) -> None:
+    if interrupted:
+        click.echo(f"interrupted: {what}; what finished was written to {out_dir}", err=True)
+        ctx.exit(130)
+    _status(f"results written to {out_dir}", quiet)
+    if failed:
+        click.echo(
+            f"error: {failed} replication(s) raised an exception (a bug in the model); they are "
+            f"listed with their seeds and tracebacks in {out_dir / 'manifest.json'}",
+            err=True,
+        )
+        ctx.exit(1)
+
+
+def _print_summary(result) -> None:
+    from rich.table import Table
+
+    table = Table(
+        title=f"{result.name}: {len(result.replications)} replications, mean and 95% CI",
+        title_justify="left",
+    )
+    for col, justify in (
+        ("metric", "left"),
+        ("unit", "left"),
+        ("mean", "right"),
+        ("95% CI", "right"),
+        ("n", "right"),
+    ):
+        table.add_column(col, justify=justify)
+    for row in result.summary.itertuples(index=False):
+        table.add_row(
+            row.metric, row.unit, _fmt(row.mean), _ci(row.ci_low, row.ci_high), str(row.n)
+        )
+    _console().print(table)
+
+
+@cli.command()
+@click.argument("scenario", required=False, default="baseline")
+@replications_option
+@seed_option
+@set_option
+@_output_option("results/<scenario name>")
+@jobs_option
+@backend_option
+@scheduler_option
+@click.option(
+    "--events", is_flag=True, help="Also write events.parquet: every breach with its history."
+)
+@format_option
+@quiet_option
+@force_option
+@click.pass_context
+def run(
+    ctx: click.Context,
+    scenario: str,
+    replications: int | None,
+    seed: int | None,
+    overrides: tuple[str, ...],
+    out_dir: Path | None,
+    jobs: int | None,
+    backend: str | None,
+    scheduler: str | None,
+    events: bool,
+    fmt: str,
+    quiet: bool,
+    force: bool,
+) -> None:
+    """Run replications of SCENARIO (default: the packaged baseline) and summarise them.
+
+    Prints the summary table (every metric's mean and 95% t-interval) and writes
+    the results directory: manifest.json, summary.json, replications.parquet/.csv,
+    timeseries.parquet and, with --events, events.parquet. Ctrl-C stops the run
+    and keeps the finished replications.
+    """
+    from .experiment.runner import run as run_api
+    from .results import safe_name
+
+    sc = load_scenario(scenario, list(overrides))
+    out = out_dir if out_dir is not None else Path("results") / safe_name(sc.name)
+    with _sigterm_as_interrupt():
+        result = run_api(
+            sc,
+            replications,
+            seed,
+            backend=backend,
+            jobs=jobs,
+            scheduler=scheduler,
+            events=events,
+            quiet=quiet or fmt == "json",
+            out_dir=out,
+            force=force,
+            command=_command_line(ctx),
+        )
+    if not result.interrupted:
+        _figures(out)
+    if fmt == "json":
+        click.echo(json.dumps(result.summary_json(), indent=2))
+    else:
+        _print_summary(result)
+    _report_failures(result.failed)
+    _finish(
+        ctx,
+        interrupted=result.interrupted,
+        failed=len(result.failed),
+        out_dir=out,
+        quiet=quiet,
+        what=f"{len(result.replications)} of {result.manifest['replications']} replications done",
+    )
+
+
+def _print_comparison(result) -> None:
+    from rich.table import Table
+
+    cmp = result.comparison
+    names = list(result.results)
+    ref = names[0]
+    table = Table(
+        title=f"common random numbers, {result.manifest['replications']} replications each: "
+        f"mean [95% CI]; difference to {ref} paired [95% CI]",
+        title_justify="left",
+    )
+    table.add_column("metric")
+    table.add_column("unit")
+    for name in names:
+        table.add_column(name, justify="right")
+    for name in names[1:]:
+        table.add_column(f"{name} - {ref}", justify="right")
+    for metric, rows in cmp.groupby("metric", sort=False):
+        by = {r.scenario: r for r in rows.itertuples(index=False)}
+        cells = [str(metric), str(rows["unit"].iloc[0])]
+        cells += [f"{_fmt(by[n].mean)} {_ci(by[n].ci_low, by[n].ci_high)}" for n in names]
+        cells += [
+            f"{_fmt(by[n].diff)} {_ci(by[n].diff_ci_low, by[n].diff_ci_high)}" for n in names[1:]
+        ]
+        table.add_row(*cells)
+    _console().print(table)
+
+
+@cli.command()
+@click.argument("scenarios", nargs=-1, required=True)
+@replications_option
+@seed_option
+@set_option
+@_output_option("results/compare-<A>-<B>...")
+@jobs_option
+@backend_option
+@scheduler_option
+@format_option
+@quiet_option
+@force_option
+@click.pass_context
+def compare(
+    ctx: click.Context,
+    scenarios: tuple[str, ...],
+    replications: int | None,
+    seed: int | None,
+    overrides: tuple[str, ...],
+    out_dir: Path | None,
+    jobs: int | None,
+    backend: str | None,
+    scheduler: str | None,
+    fmt: str,
+    quiet: bool,
+    force: bool,
+) -> None:
+    """Compare scenarios A B ... on common random numbers (the first is the reference).
+
+    Every scenario runs the same replication seeds; the table shows each metric's
+    mean and 95% CI per scenario and the paired difference to the first scenario
+    with its 95% t-interval. --set applies to every scenario. Writes comparison.csv
+    and .parquet and each scenario's results directory.
+    """
+    from .experiment.compare import compare as compare_api
+    from .results import json_safe, safe_name
+
+    if len(scenarios) < 2:
+        raise UserError("compare needs at least two scenarios, e.g. ceasemon compare A B")
+    scs = [load_scenario(ref, list(overrides)) for ref in scenarios]
+    default = "compare-" + "-".join(safe_name(s.name) for s in scs)
+    out = out_dir if out_dir is not None else Path("results") / default
+    with _sigterm_as_interrupt():
+        result = compare_api(
+            scs,
+            replications,
+            seed,
+            backend=backend,
+            jobs=jobs,
+            scheduler=scheduler,
+            quiet=quiet or fmt == "json",
+            out_dir=out,
+            force=force,
+            command=_command_line(ctx),
+        )
+    if not result.interrupted:
+        _figures(out)
+    if fmt == "json":
+        rows = json_safe(result.comparison.to_dict(orient="records"))
+        click.echo(json.dumps(rows, indent=2))
+    else:
+        _print_comparison(result)
+    for label, failed in result.failed.items():
+        _report_failures(failed, f"{label}: ")
+    _finish(
+        ctx,
+        interrupted=result.interrupted,
+        failed=sum(len(f) for f in result.failed.values()),
+        out_dir=out,
+        quiet=quiet,
+        what="the comparison covers the replications finished by every scenario",
+    )
+
+
+DEFAULT_SWEEP_METRICS = (
+    "detected_share",
+    "attribution_accuracy",
+    "responded_share",
+    "aggressor_intensity_mean",
+    "collapsed",
+)
+
+
+def _print_sweep(result, metrics: Sequence[str]) -> None:
+    from rich.table import Table
+
+    tab = result.table
+    keys = list(result.params)
+    table = Table(
+        title=f"sweep: {len(result.points)} of {result.manifest['points']} points, mean [95% CI]",
+        title_justify="left",
+    )
+    for col in ["point", *keys, "n"]:
+        table.add_column(col, justify="right")
+    for m in metrics:
+        table.add_column(m, justify="right")
+    for row in tab.to_dict(orient="records"):
+        cells = [str(row["point"]), *(str(row[k]) for k in keys), str(row["replications"])]
+        cells += [
+            f"{_fmt(row[f'{m}_mean'])} {_ci(row[f'{m}_ci_low'], row[f'{m}_ci_high'])}"
+            for m in metrics
+        ]
+        table.add_row(*cells)
+    _console().print(table)
+
+
+@cli.command()
+@click.argument("scenario")
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    required=True,
+    metavar="KEY=V1,V2,...",
+    help="A swept dotted key and its values, parsed as YAML scalars "
+    "(e.g. --param coalition.quorum=0.5,0.7 --param reporting.report_interval=6h,1d). "
+    "Repeat for more keys; the grid is every combination.",
+)
+@replications_option
+@seed_option
+@set_option
+@_output_option("results/<scenario name>-sweep")
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue a sweep in the output directory: complete points are skipped.",
+)
+@click.option(
+    "--metric",
+    "metrics",
+    multiple=True,
+    help="A metric to show in the printed table (repeatable) [default: "
+    + ", ".join(DEFAULT_SWEEP_METRICS)
+    + "]. The files hold every metric.",
+)
+@jobs_option
+@backend_option
+@scheduler_option
+@format_option
+@quiet_option
+@force_option
+@click.pass_context
+def sweep(
+    ctx: click.Context,
+    scenario: str,
+    params: tuple[str, ...],
+    replications: int | None,
+    seed: int | None,
+    overrides: tuple[str, ...],
+    out_dir: Path | None,
+    resume: bool,
+    metrics: tuple[str, ...],
+    jobs: int | None,
+    backend: str | None,
+    scheduler: str | None,
+    fmt: str,
+    quiet: bool,
+    force: bool,
+) -> None:
+    """Run the full grid of --param values over SCENARIO, one summary row per point.
+
+    Each point is written as soon as it completes (points/point-NNNN.json and
+    .parquet) and sweep.csv/.parquet are rebuilt, so an interrupted sweep loses
+    only the point that was running: rerun the same command with --resume.
+    """
+    from .experiment.metrics import metric_info
+    from .experiment.sweep import parse_params
+    from .experiment.sweep import sweep as sweep_api
+    from .results import json_safe, safe_name
+
+    if resume and force:
+        raise UserError("--resume and --force contradict each other: choose one")
+    grid = parse_params(params)
+    sc = load_scenario(scenario, list(overrides))
+    known = metric_info(sc.breach_types)
+    for m in metrics:
+        if m not in known:
+            from .scenario.errors import suggest
+
+            raise UserError(f"unknown metric {m!r}{suggest(m, known)}")
+    out = out_dir if out_dir is not None else Path("results") / f"{safe_name(sc.name)}-sweep"
+    with _sigterm_as_interrupt():
+        result = sweep_api(
+            sc,
+            grid,
+            replications,
+            seed,
+            out_dir=out,
+            resume=resume,
+            force=force,
+            backend=backend,
+            jobs=jobs,
+            scheduler=scheduler,
+            quiet=quiet or fmt == "json",
+            command=_command_line(ctx),
+        )
+    if fmt == "json":
+        click.echo(json.dumps(json_safe(result.table.to_dict(orient="records")), indent=2))
+    else:
+        _print_sweep(result, list(metrics) or list(DEFAULT_SWEEP_METRICS))
+    failed = [f for p in result.points for f in p["failed"]]
+    _report_failures(failed)
+    _finish(
+        ctx,
+        interrupted=result.interrupted,
+        failed=len(failed),
+        out_dir=out,
+        quiet=quiet,
+        what=f"{len(result.points)} of {result.manifest['points']} points complete; "
+        "rerun the same command with --resume to finish",
+    )
 
 
 def main() -> None:

@@ -27,7 +27,6 @@ import math
 import os
 import platform
 import re
-import sys
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -192,16 +191,6 @@ def versions() -> dict[str, str]:
         "scipy": scipy.__version__,
         "pyarrow": pyarrow.__version__,
     }
-
-
-def command_line(argv: Sequence[str] | None = None) -> str:
-    """The command line of this process, shell-quoted (``ceasemon run ...``)."""
-    import shlex
-
-    args = list(sys.argv if argv is None else argv)
-    if args:
-        args[0] = Path(args[0]).name
-    return " ".join(shlex.quote(a) for a in args)
 
 
 def json_safe(obj: Any) -> Any:
