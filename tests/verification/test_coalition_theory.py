@@ -28,7 +28,7 @@ import math
 import numpy as np
 import pytest
 from scipy import stats
-from verification_tools import check, check_share, replications
+from verification_tools import binomial_se, check, check_share, replications
 
 from ceasemon.model import analytic
 from ceasemon.model.simulation import build_model
@@ -36,7 +36,9 @@ from ceasemon.model.simulation import build_model
 DURATION = 500.0
 
 
-def coalition_scenario(make_scenario, nations, quorum, window, duration=DURATION, decay=0.0):
+def coalition_scenario(
+    make_scenario, nations, quorum, window, duration=DURATION, decay=0.0, **changes
+):
     return make_scenario(
         {
             "duration": f"{duration:g}d",
@@ -52,6 +54,7 @@ def coalition_scenario(make_scenario, nations, quorum, window, duration=DURATION
                 "support_decay_per_year": decay,
                 "nations": nations,
             },
+            **changes,
         }
     )
 
@@ -239,3 +242,66 @@ def test_support_decays_by_the_yearly_rate(make_scenario):
             p[sel].mean(),
             math.sqrt(np.sum(p[sel] * (1 - p[sel]))) / sel.sum(),
         )
+
+
+def test_periodic_reports_bundle_a_period_and_take_its_worst_severity(make_scenario):
+    """Routine reports (docs/model.md 4) and the response ladder (5).
+
+    With every incident routine (urgent_severity above every severity), named
+    aggressor incidents of type t arriving as Poisson(lambda_t) and reported at
+    the end of their period (interval 1 d), each period starts a decision iff it
+    holds at least one such incident, independently across periods:
+
+        P(decision in a period)                  = 1 - exp(-(lambda_shot + lambda_shell))
+        P(severity 5 | decision)                 = (1 - exp(-lambda_shell)) / P(decision)
+
+    and the report waits for the end of the period: E[t_reported - t_attributed]
+    = interval / 2 (attribution times uniform within the period).  Support 1,
+    so every decision is taken after the nation's delay and answered by the
+    last rung at or below its severity after that rung's implementation time.
+    """
+    lam_shot, lam_shell, duration = 0.4, 0.3, 5000.0
+    sc = coalition_scenario(
+        make_scenario,
+        {"A": {"ratification": 1, "delay": "2d", "support": 1}},
+        0.5,
+        5.0,
+        duration=duration,
+        **{
+            "parties.red.rates_per_day": {"shot": lam_shot, "shell": lam_shell},
+            "reporting.urgent_severity": 10,
+        },
+    )
+    model = build_model(sc)
+    (rec,) = replications(model, root=706, n=1)
+    dec = rec.decisions
+    periods = int(duration) - 1  # reports at days 1 .. T-1 (the one at T closes no period)
+    assert np.all(dec.t_report == np.round(dec.t_report))
+    p_dec = 1 - math.exp(-(lam_shot + lam_shell))
+    check(
+        "routine reports: share of periods with a decision",
+        len(dec.t_report) / periods,
+        p_dec,
+        binomial_se(p_dec, periods),
+    )
+    p5 = (1 - math.exp(-lam_shell)) / p_dec
+    check_share("routine reports: share of decisions of severity 5", dec.severity == 5, p5)
+    # ladder: severity 5 -> economic after 10 d, else diplomatic after 1 d; decided after 2 d
+    done = dec.t_report <= duration - 2 - 10
+    np.testing.assert_allclose(dec.t_decided[done] - dec.t_report[done], 2.0)
+    impl = np.where(dec.severity[done] >= 5, 10.0, 1.0)
+    np.testing.assert_allclose(dec.t_response[done] - dec.t_decided[done], impl)
+    economic = model.labels().actions.index("economic")
+    diplomatic = model.labels().actions.index("diplomatic")
+    np.testing.assert_array_equal(
+        dec.action[done], np.where(dec.severity[done] >= 5, economic, diplomatic)
+    )
+    ev = rec.events
+    rep = np.isfinite(ev["t_reported"])
+    wait = ev["t_reported"][rep] - ev["t_attributed"][rep]
+    check(
+        "routine reports: mean wait for the report = interval / 2 (d)",
+        wait.mean(),
+        0.5,
+        math.sqrt(1 / 12 / len(wait)),
+    )

@@ -42,10 +42,10 @@ def erlang_c(c: int, a: float) -> float:
     return top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
 
 
-def queue_scenario(make_scenario, rates, analysts, priority):
+def queue_scenario(make_scenario, rates, analysts, priority, duration=DURATION):
     return make_scenario(
         {
-            "duration": f"{DURATION:g}d",
+            "duration": f"{duration:g}d",
             "warmup": f"{WARMUP:g}d",
             "parties.red.rates_per_day": rates,
             "parties.blue.rates_per_day": {},
@@ -59,17 +59,28 @@ def queue_scenario(make_scenario, rates, analysts, priority):
     )
 
 
-@pytest.mark.parametrize(("analysts", "rate"), [(2, 36.0), (3, 54.0)])
-def test_fifo_queue_is_erlang_c(make_scenario, analysts, rate):
+@pytest.mark.parametrize(
+    ("analysts", "rate", "reps", "duration"),
+    [
+        (2, 36.0, 80, DURATION),
+        (3, 54.0, 80, DURATION),
+        # about 4x tighter standard errors, ~25 s each
+        pytest.param(2, 36.0, 200, 205.0, marks=pytest.mark.slow),
+        pytest.param(3, 54.0, 200, 205.0, marks=pytest.mark.slow),
+    ],
+)
+def test_fifo_queue_is_erlang_c(make_scenario, analysts, rate, reps, duration):
     mu = 24.0 / SERVICE_H
     a = rate / mu
     rho = a / analysts
     assert 0.7 <= rho <= 0.8
     pc = erlang_c(analysts, a)
     wq_h = 24.0 * pc / (analysts * mu - rate)
-    model = build_model(queue_scenario(make_scenario, {"shot": rate}, analysts, "fifo"))
+    model = build_model(
+        queue_scenario(make_scenario, {"shot": rate}, analysts, "fifo", duration=duration)
+    )
     waits, waited = [], []
-    for rec in replications(model, root=501 + analysts, n=80):
+    for rec in replications(model, root=501 + analysts, n=reps):
         waits.append(metrics(rec)["queue_wait_h"])
         ev = rec.events
         served = (ev["t_breach"] >= WARMUP) & np.isfinite(ev["t_service"])
@@ -77,7 +88,7 @@ def test_fifo_queue_is_erlang_c(make_scenario, analysts, rate):
         # arrivals are the breaches themselves (p = 1, no latency)
         np.testing.assert_array_equal(ev["t_queued"], ev["t_breach"])
         assert np.all(ev["kind"] == BREACH)
-    label = f"M/M/{analysts} rho={rho:.2f}"
+    label = f"M/M/{analysts} rho={rho:.2f}, {reps} x {duration - WARMUP:g} d"
     for name, x, expected in [
         ("queue_wait_h = Erlang C W_q (h)", waits, wq_h),
         ("P(wait > 0) = C(c, a)", waited, pc),
