@@ -1,4 +1,4 @@
-"""Verification of docs/model.md section "4 Reporting and coalition".
+"""Verification of docs/model.md section "4 Reporting and coalition" (and "5 Response").
 
 The pipeline in front of the coalition is made transparent: one full-coverage
 detector with p = 1, no latency, no service time, a confusion row that always

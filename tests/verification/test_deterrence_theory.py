@@ -1,4 +1,4 @@
-"""Verification of docs/model.md section "6 Aggressor behaviour" (and the response stage, 5).
+"""Verification of docs/model.md section "6 Aggressor behaviour" (and "5 Response").
 
 The rational aggressor weighs each type's benefit b_t against the expected
 discounted cost C_t = P_t cost_t exp(-r D_t) (``analytic.expected_costs``) and
