@@ -105,3 +105,24 @@ def test_paired_difference_leaves_out_incomplete_pairs():
     assert w["diff"] == pytest.approx(np.mean([2.0, 2.5, 9.0]) - np.mean([1.0, 2.0, 4.0]))
     same = welch_difference(np.ones(3), np.ones(3))
     assert same["ci_low"] == same["ci_high"] == 0.0
+
+
+def test_interrupted_comparison_keeps_balanced_pairs(monkeypatch, tmp_path):
+    from ceasemon.model import simulation
+
+    real = simulation.simulate
+
+    def stop(model, seq):
+        if model.scenario.name == "b" and seq.spawn_key == (3,):
+            raise KeyboardInterrupt
+        return real(model, seq)
+
+    monkeypatch.setattr(simulation, "simulate", stop)
+    a = cm.load_scenario("baseline", {"duration": "3d", "name": "a"})
+    b = cm.load_scenario("baseline", {"duration": "3d", "name": "b", "attribution.analysts": 8})
+    res = cm.compare([a, b], 6, 1, backend="serial", out_dir=tmp_path / "c")
+    assert res.interrupted
+    assert len(res.results["a"].replications) == 4  # a ran replication 3 before b was stopped
+    assert len(res.results["b"].replications) == 3
+    assert (res.comparison.query("scenario == 'b'")["diff_n"] <= 3).all()
+    assert cm.load_results(tmp_path / "c").interrupted

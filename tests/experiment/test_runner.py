@@ -180,3 +180,15 @@ def test_metrics_columns_are_floats_in_spec_order(short_run):
     assert cols[2:5] == ["breaches", "aggressor_breaches", "defender_breaches"]
     assert cols[-2:] == ["collapsed", "collapse_day"]
     assert all(short_run.replications[c].dtype == np.float64 for c in cols[2:])
+
+
+def test_dask_scheduler_address_is_used(short, short_run):
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        res = cm.run(short, N, SEED, scheduler=cluster.scheduler_address)
+    assert res.manifest["backend"] == "dask"
+    assert res.manifest["scheduler"] == cluster.scheduler_address
+    assert res.manifest["jobs"] == 2  # the cluster's threads
+    assert_same_tables(short_run, res)

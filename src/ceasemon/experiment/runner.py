@@ -215,7 +215,7 @@ class ProcessBackend(Backend):
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
-                tag, task, indices = futures[fut]
+                tag, task, indices = futures.pop(fut)
                 try:
                     outputs = fut.result()
                 except BrokenProcessPool as exc:
@@ -273,7 +273,7 @@ class DaskBackend(Backend):
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
-                silence_logs=logging.ERROR,
+                silence_logs=logging.CRITICAL,  # failures come back through the futures
             )
             self._client = Client(self._cluster)
             self.workers = jobs
@@ -288,11 +288,12 @@ class DaskBackend(Backend):
         }
         try:
             for fut in as_completed(list(futures)):
-                tag, task, indices = futures[fut]
+                tag, task, indices = futures.pop(fut)
                 try:
                     outputs = fut.result()
                 except Exception as exc:
                     outputs = _failed_chunk(task, indices, exc)
+                fut.release()  # the outputs live here now, not in the cluster's memory
                 sink(tag, outputs)
         except BaseException:
             with contextlib.suppress(Exception):
