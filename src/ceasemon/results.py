@@ -31,12 +31,17 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from .errors import UserError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .experiment.compare import CompareResult
+    from .experiment.sweep import SweepResult
+    from .scenario import Scenario
 
 #: The files of a run's results directory, in the order they are written.
 RUN_FILES: tuple[str, ...] = (
@@ -287,7 +292,9 @@ def timeseries_frame(parts: Sequence[tuple[int, Mapping[str, np.ndarray]]]) -> p
     return pd.DataFrame(data)
 
 
-def _categorical(codes: np.ndarray, names: Sequence[str], special: Mapping[int, str | None]):
+def _categorical(
+    codes: np.ndarray, names: Sequence[str], special: Mapping[int, str | None]
+) -> pd.Categorical:
     """Codes -> pandas Categorical over ``names`` plus the special labels (None: missing)."""
     cats = list(names) + [v for v in special.values() if v is not None and v not in names]
     codes = np.asarray(codes, dtype=np.int64)
@@ -404,7 +411,7 @@ class RunResult:
         return bool(self.manifest.get("interrupted", False))
 
     @property
-    def scenario(self):
+    def scenario(self) -> Scenario:
         """The resolved scenario, rebuilt from the manifest."""
         from .scenario import scenario_from_dict
 
@@ -480,7 +487,7 @@ def load_run(path: str | os.PathLike[str]) -> RunResult:
     )
 
 
-def load_results(path: str | os.PathLike[str]):
+def load_results(path: str | os.PathLike[str]) -> RunResult | CompareResult | SweepResult:
     """Read a results directory written by ``run``, ``compare`` or ``sweep``.
 
     Returns:

@@ -33,13 +33,16 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import UserError
 from ..scenario import Scenario, load_scenario
 from .seeds import replication_seed, seed_label
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..results import RunResult
 
 BACKENDS: tuple[str, ...] = ("serial", "process", "dask")
 
@@ -234,7 +237,11 @@ class ProcessBackend(Backend):
         if not abort:
             pool.shutdown(wait=True)
             return
-        processes = list(getattr(pool, "_processes", {}).values())
+        terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
+        if terminate is not None:
+            terminate()
+            return
+        processes = list((pool._processes or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
         for p in processes:
             with contextlib.suppress(Exception):
@@ -483,7 +490,7 @@ def build_result(
     keep_events: bool,
     interrupted: bool,
     meta: Mapping[str, Any],
-):
+) -> RunResult:
     """Assemble a ``RunResult`` from the outputs of one scenario's replications."""
     from ..model.simulation import build_model
     from ..results import (
@@ -572,7 +579,7 @@ def run(
     out_dir: str | os.PathLike[str] | None = None,
     force: bool = False,
     command: str | None = None,
-):
+) -> RunResult:
     """Run replications of a scenario and summarise them.
 
     Args:
@@ -615,9 +622,7 @@ def run(
     started = time.time()
     t0 = time.perf_counter()
     task = Task.make(sc, root, events)
-    show = None if progress is None else progress
-    if quiet:
-        show = False
+    show = False if quiet else progress
     with open_backend(backend, jobs, scheduler) as be:
         work = [(0, task, c) for c in chunks(range(n), be.workers, chunk_size)]
         if be.name == "serial":
