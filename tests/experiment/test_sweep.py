@@ -110,6 +110,13 @@ def test_each_point_equals_a_plain_run_of_its_scenario(base, swept):
     pd.testing.assert_frame_equal(reps.reset_index(drop=True), plain.replications, check_exact=True)
 
 
+def test_sweep_on_one_process_pool_matches_serial(base, swept):
+    res = cm.sweep(base, PARAMS, 2, SEED, backend="process", jobs=2)
+    assert res.manifest["backend"] == "process"
+    pd.testing.assert_frame_equal(res.table, swept[0].table, check_exact=True)
+    pd.testing.assert_frame_equal(res.replications, swept[0].replications, check_exact=True)
+
+
 def test_sweep_directory_and_load_results(swept):
     res, out = swept
     names = sorted(p.name for p in (out / "points").iterdir())
