@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from ..model.records import BREACH, FALSE_ALARM, ReplicationRecords
 
@@ -212,6 +211,8 @@ def summarize(values: Iterable[float], level: float = 0.95) -> dict[str, float]:
         return {k: (0.0 if k == "n" else math.nan) for k in SUMMARY_FIELDS}
     mean = float(x.mean())
     if n > 1:
+        from scipy import stats  # imported here: it is slow to import and workers never need it
+
         sd = float(x.std(ddof=1))
         half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
     else:
