@@ -1,0 +1,73 @@
+"""Profile one baseline replication-year (fixed and adaptive) and list the hot spots.
+
+Usage::
+
+    python benchmarks/hotspots.py [--policy fixed|adaptive|both] [--top 15] [--days 365]
+
+Runs ``simulate`` under cProfile after a warm-up run and prints, per policy,
+the functions with the most own time (``tottime``) and the most time
+including callees (``cumtime``), each as a share of the replication's total.
+cProfile adds a cost per Python call, so functions that make many small calls
+look somewhat heavier than they are; use py-spy for a sampling profile if in
+doubt (``py-spy record -o out.svg -- python benchmarks/hotspots.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import probes
+
+
+def profile(policy: str, days: int, top: int, seed: int = 1) -> str:
+    """Profile one replication; return the report text."""
+    from ceasemon.model.simulation import build_model, simulate
+
+    overrides = {"aggressor.policy": policy, "duration": f"{days}d"}
+    if policy == "adaptive":
+        overrides["aggressor.offensive"] = None  # the full period, no collapse
+    model = build_model(probes.load(overrides))
+    simulate(model, 10_000 + seed)  # warm-up
+    prof = cProfile.Profile()
+    prof.enable()
+    simulate(model, seed)
+    prof.disable()
+    st = pstats.Stats(prof)
+    total = st.total_tt
+    out = io.StringIO()
+    out.write(f"== {policy}: {days} d, {total:.3f} s under cProfile ==\n")
+    rows = []
+    for (file, line, func), (_cc, nc, tt, ct, _callers) in st.stats.items():
+        where = func if file == "~" else f"{Path(file).name}:{line}({func})"
+        rows.append((where, nc, tt, ct))
+    for key, label in ((2, "own time (tottime)"), (3, "including callees (cumtime)")):
+        out.write(f"-- top {top} by {label}\n")
+        out.write(f"{'share':>7} {'seconds':>8} {'calls':>9}  function\n")
+        for where, nc, tt, ct in sorted(rows, key=lambda r: -r[key])[:top]:
+            v = tt if key == 2 else ct
+            out.write(f"{100 * v / total:6.1f}% {v:8.3f} {nc:9d}  {where}\n")
+    return out.getvalue()
+
+
+def main() -> int:
+    """Profile the requested policies and print the reports."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--policy", choices=("fixed", "adaptive", "both"), default="both")
+    ap.add_argument("--top", type=int, default=15)
+    ap.add_argument("--days", type=int, default=365)
+    a = ap.parse_args()
+    policies = ("fixed", "adaptive") if a.policy == "both" else (a.policy,)
+    for pol in policies:
+        print(profile(pol, a.days, a.top))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
