@@ -127,9 +127,17 @@ class Timeline:
     keys: np.ndarray  # changes + sensor * stride, flattened and sorted
     per_sensor: int
     stride: float
-    down_sensor: np.ndarray  # down intervals [down_start, down_end) starting before the horizon
-    down_start: np.ndarray
+    down_sensor: np.ndarray  # down intervals [down_start, down_end) starting before the horizon,
+    down_start: np.ndarray  # sorted by start
     down_end: np.ndarray
+    longest_down: float
+
+    def down_during(self, t0: float, t1: float) -> np.ndarray:
+        """Indices of the down intervals that overlap ``[t0, t1]``."""
+        lo = int(np.searchsorted(self.down_start, t0 - self.longest_down, side="left"))
+        hi = int(np.searchsorted(self.down_start, t1, side="right"))
+        sel = np.arange(lo, hi)
+        return sel[self.down_end[sel] > t0]
 
     def up(self, sensor: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Whether ``sensor`` is up at time ``t`` (vectorised over pairs)."""
@@ -165,14 +173,17 @@ def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> T
     keys = (changes + np.arange(m)[:, None] * stride).ravel()
     start, end = changes[:, 0::2], changes[:, 1::2]
     live = (start < horizon) & (end > start)
-    sensor = np.broadcast_to(np.arange(m)[:, None], start.shape)
+    sensor = np.broadcast_to(np.arange(m)[:, None], start.shape)[live]
+    start, end = start[live], end[live]
+    by_start = np.argsort(start, kind="stable")
     return Timeline(
         keys=keys,
         per_sensor=changes.shape[1],
         stride=stride,
-        down_sensor=sensor[live],
-        down_start=start[live],
-        down_end=end[live],
+        down_sensor=sensor[by_start],
+        down_start=start[by_start],
+        down_end=end[by_start],
+        longest_down=float((end - start).max()) if len(start) else 0.0,
     )
 
 
@@ -189,6 +200,19 @@ def down_in_range(g: GroupParams, tl: Timeline, t: np.ndarray, y: np.ndarray) ->
     r = g.range_km
     if n == 0 or len(tl.down_sensor) == 0 or r <= 0:
         return out
+    sel = tl.down_during(float(t.min()), float(t.max()))
+    if len(sel) == 0:
+        return out
+    down_start, down_end = tl.down_start[sel], tl.down_end[sel]
+    x = g.positions[tl.down_sensor[sel]]
+    if len(sel) * n <= 1_000_000:
+        # small batch (one simulation step): check every (interval, breach) pair directly
+        hit = (
+            (np.abs(x[:, None] - y[None, :]) <= r)
+            & (down_start[:, None] <= t[None, :])
+            & (t[None, :] < down_end[:, None])
+        )
+        return hit.sum(axis=0).astype(np.int64)
     width = 2.0 * r
     cell = np.floor(y / width).astype(np.int64)
     if np.all(t[1:] >= t[:-1]):
@@ -197,15 +221,14 @@ def down_in_range(g: GroupParams, tl: Timeline, t: np.ndarray, y: np.ndarray) ->
         order = np.argsort(small, kind="stable")
     else:
         order = np.lexsort((t, cell))
-    span = float(max(t.max(), tl.down_end.max())) + 2.0
+    span = float(max(t.max(), down_end.max())) + 2.0
     keys = cell[order] * span + t[order]
-    x = g.positions[tl.down_sensor]
     pieces = []
     for shift in (0, 1):  # a range [x - r, x + r] touches at most two cells
         c = np.floor((x - r) / width).astype(np.int64) + shift
         eps = 1e-9 * span
-        lo = np.searchsorted(keys, c * span + tl.down_start - eps, side="left")
-        hi = np.searchsorted(keys, c * span + tl.down_end + eps, side="right")
+        lo = np.searchsorted(keys, c * span + down_start - eps, side="left")
+        hi = np.searchsorted(keys, c * span + down_end + eps, side="right")
         count = np.maximum(hi - lo, 0)
         if shift == 1:
             count[np.floor((x + r) / width).astype(np.int64) < c] = 0
@@ -221,8 +244,8 @@ def down_in_range(g: GroupParams, tl: Timeline, t: np.ndarray, y: np.ndarray) ->
     breach = np.concatenate([p[1] for p in pieces])
     hit = (
         (np.abs(x[owner] - y[breach]) <= r)
-        & (tl.down_start[owner] <= t[breach])
-        & (t[breach] < tl.down_end[owner])
+        & (down_start[owner] <= t[breach])
+        & (t[breach] < down_end[owner])
     )
     return np.bincount(breach[hit], minlength=n)
 

@@ -30,7 +30,7 @@ from ..experiment.seeds import Streams, replication_seed
 from ..scenario.models import Scenario
 from . import aggressor as agg
 from .attribution import AnalystQueue, AttributionParams, build_attribution, verdicts
-from .breaches import PartyParams, build_parties, draw_candidates
+from .breaches import Candidates, PartyParams, build_parties, draw_candidates
 from .coalition import CoalitionParams, build_coalition, decision_draws, ratify, time_to_quorum
 from .line import Line, build_line
 from .records import (
@@ -231,15 +231,9 @@ def simulate(
         model.parties, model.types, model.line, horizon_t, policy.intensity_max, streams
     )
     net_state = draw_state(model.groups, horizon_t, streams)
-    det = detect(
-        model.groups,
-        net_state,
-        cand.t,
-        cand.position,
-        cand.type,
-        model.attribution.min_detections,
-        streams,
-    )
+    # Detections are drawn step by step for the breaches that happen (in time order, so the
+    # draws do not depend on the step length); a rejected candidate costs no detection work.
+    det = _DetectionLedger(model, net_state, cand, streams)
     fa = false_alarms(model.groups, net_state, model.line, horizon_t, streams)
     nc, nf = len(cand), len(fa)
     n_inc = nc + nf
@@ -259,44 +253,39 @@ def simulate(
     inc_sev = model.severity[inc_type]
     priority = -inc_sev if att.by_severity else np.zeros(n_inc)
     fa_queued = fa.t_arrival if att.min_detections <= 1 else np.full(nf, np.nan)
-    t_queued = np.concatenate([det.t_mth, fa_queued])
+    t_queued = np.concatenate([np.full(nc, np.nan), fa_queued])
     inc_time = np.concatenate([cand.t, fa.t])
 
     pipe = _Pipeline(model, n_inc, streams, members, policy.state_dependent)
     accepted = np.zeros(nc, bool)
-    is_ag = cand.is_aggressor
-    ag_idx = np.flatnonzero(is_ag)
-    own_idx = np.flatnonzero(~is_ag & (cand.parent < 0))
+    ag_idx = np.flatnonzero(cand.is_aggressor)
+    own_idx = np.flatnonzero(~cand.is_aggressor & (cand.parent < 0))
+    ret_idx = np.flatnonzero(cand.parent >= 0)
+    t_ag, t_own, t_ret = cand.t[ag_idx], cand.t[own_idx], cand.t[ret_idx]
     horizon = belief_horizon(model)
     if policy.state_dependent:
         bound = min(least_response_lag(model, members, pipe.available), horizon)
         step = bound if lag is None else min(lag, bound)
     else:
         step = math.inf if lag is None else lag
-    deadline_ptr = 0
-    accepted_ag: list[np.ndarray] = []
+    beliefs = _BeliefLedger(cand, horizon, len(ag_idx))
     path_t: list[np.ndarray] = []
     path_v: list[np.ndarray] = []
-    succeeded = np.zeros(nc, bool)
     end = horizon_t
     collapse_day = math.nan
     t = 0.0
-    ag_ptr = own_ptr = fa_ptr = 0
+    ag_ptr = own_ptr = ret_ptr = fa_ptr = 0
     while t < end:
         if step > 0:
             t1 = min(t + step, end)
         else:  # no least lag: step from one aggressor candidate to the next
-            nxt = ag_ptr if ag_ptr < len(ag_idx) else None
-            t1 = end if nxt is None else min(end, np.nextafter(cand.t[ag_idx[nxt]], math.inf))
+            t1 = end if ag_ptr >= len(t_ag) else min(end, np.nextafter(t_ag[ag_ptr], math.inf))
             t1 = max(t1, np.nextafter(t, math.inf))
         # 1. belief updates in [t, t1): responses landing, deadlines passing
-        events = agg.BeliefEvents.empty()
         if policy.state_dependent:
-            acc = np.concatenate(accepted_ag) if accepted_ag else np.zeros(0, np.int64)
-            accepted_ag = [acc]
-            events, deadline_ptr = _belief_events(
-                pipe, cand, acc, deadline_ptr, horizon, succeeded, t, t1
-            )
+            events = beliefs.events(pipe.success_heap, t1)
+        else:
+            events = agg.BeliefEvents.empty()
         res = policy.step(t, t1, events)
         path_t.append(res.times)
         path_v.append(res.values)
@@ -304,30 +293,35 @@ def simulate(
             end = t1 = res.collapse
             collapse_day = res.collapse
         # 2. accept the aggressor's candidates in [t, t1); the defender's own breaches are given
-        hi = np.searchsorted(cand.t[ag_idx], t1, side="left")
+        hi = int(np.searchsorted(t_ag, t1, side="left"))
         new_ag = ag_idx[ag_ptr:hi]
-        ag_ptr = hi
         ok = cand.u_accept[new_ag] * policy.intensity_max < res.at(
-            cand.t[new_ag], cand.type[new_ag]
+            t_ag[ag_ptr:hi], cand.type[new_ag]
         )
+        ag_ptr = hi
         new_ag = new_ag[ok]
-        hi = np.searchsorted(cand.t[own_idx], t1, side="left")
+        accepted[new_ag] = True
+        hi = int(np.searchsorted(t_own, t1, side="left"))
         new_own = own_idx[own_ptr:hi]
         own_ptr = hi
-        kids = cand.children[new_ag]
-        kids = kids[kids >= 0]
-        new = np.concatenate([new_ag, new_own, kids])
+        # retaliations falling in this step whose aggressor breach happened (now or earlier)
+        hi = int(np.searchsorted(t_ret, t1, side="left"))
+        kids = ret_idx[ret_ptr:hi]
+        ret_ptr = hi
+        kids = kids[accepted[cand.parent[kids]]]
+        new = np.sort(np.concatenate([new_ag, new_own, kids]))
         accepted[new] = True
+        t_queued[new] = det.detect(new)
         if policy.state_dependent:
-            accepted_ag.append(new_ag)
-        hi = np.searchsorted(fa.t, t1, side="left")
+            beliefs.add(new_ag)
+        hi = int(np.searchsorted(fa.t, t1, side="left"))
         new_fa = nc + np.arange(fa_ptr, hi)
         fa_ptr = hi
         # 3. analyst queue, reports, decisions
         new_inc = np.concatenate([new, new_fa])
         new_inc = new_inc[np.isfinite(t_queued[new_inc])]
         _advance(pipe, new_inc, t_queued, priority, service, t1)
-        _report_and_decide(pipe, verdict, inc_sev, inc_type, true_row, t1, cand, horizon)
+        _report_and_decide(pipe, verdict, inc_sev, true_row, t1)
         t = t1
 
     return _records(
@@ -350,47 +344,96 @@ def simulate(
     )
 
 
-def _belief_events(pipe, cand, acc, ptr, horizon, succeeded, t0, t1):
-    """Successes (responses landing) and failures (deadlines passing) in ``[t0, t1)``."""
-    times, types, s, f, dsum = [], [], [], [], []
-    heap = pipe.success_heap
-    while heap and heap[0][0] < t1:
-        t_r, _, idx, _unused = heapq.heappop(heap)
-        ok = (cand.t[idx] + horizon >= t_r) & ~succeeded[idx]
-        idx = idx[ok]
-        succeeded[idx] = True
+class _DetectionLedger:
+    """Detections of the breaches that happened, drawn step by step in time order."""
+
+    def __init__(self, model: Model, state, cand: Candidates, streams: Streams):
+        self.model, self.state, self.cand, self.streams = model, state, cand, streams
+        n = len(cand)
+        self.count = np.zeros(n, np.int64)
+        self.t_first = np.full(n, np.nan)
+        self.t_mth = np.full(n, np.nan)
+        self.position_reported = np.full(n, np.nan)
+
+    def detect(self, idx: np.ndarray) -> np.ndarray:
+        """Draw the detections of candidates ``idx`` (ascending); return their queue times."""
         if len(idx) == 0:
-            continue
-        ty = cand.type[idx].astype(np.int64)
-        counts = np.bincount(ty)
-        sums = np.bincount(ty, weights=t_r - cand.t[idx])
-        for k in np.flatnonzero(counts):
-            times.append(t_r)
-            types.append(k)
-            s.append(counts[k])
-            f.append(0.0)
-            dsum.append(sums[k])
-    # failures: deadlines t_b + horizon in [t0, t1) of breaches not answered by then
-    dl = cand.t[acc] + horizon
-    hi = int(np.searchsorted(dl, t1, side="left"))
-    due = acc[ptr:hi]
-    due = due[~succeeded[due]]
-    times.extend((cand.t[due] + horizon).tolist())
-    types.extend(cand.type[due].astype(np.int64).tolist())
-    s.extend([0.0] * len(due))
-    f.extend([1.0] * len(due))
-    dsum.extend([0.0] * len(due))
-    if not times:
-        return agg.BeliefEvents.empty(), hi
-    order = np.argsort(np.asarray(times), kind="stable")
-    ev = agg.BeliefEvents(
-        time=np.asarray(times, float)[order],
-        type=np.asarray(types, np.int64)[order],
-        successes=np.asarray(s, float)[order],
-        failures=np.asarray(f, float)[order],
-        delay_sum=np.asarray(dsum, float)[order],
-    )
-    return ev, hi
+            return np.zeros(0)
+        c = self.cand
+        d = detect(
+            self.model.groups,
+            self.state,
+            c.t[idx],
+            c.position[idx],
+            c.type[idx],
+            self.model.attribution.min_detections,
+            self.streams,
+        )
+        self.count[idx] = d.count
+        self.t_first[idx] = d.t_first
+        self.t_mth[idx] = d.t_mth
+        self.position_reported[idx] = d.position_reported
+        return d.t_mth
+
+
+class _BeliefLedger:
+    """The adaptive aggressor's accepted breaches and their belief deadlines.
+
+    A breach is a success when a response to it lands by ``t_breach + horizon``
+    and a failure when that deadline passes first.  Accepted breaches arrive in
+    time order, so their deadlines do too: a pointer walks them.
+    """
+
+    def __init__(self, cand: Candidates, horizon: float, capacity: int):
+        self.cand = cand
+        self.horizon = horizon
+        self.accepted = np.empty(capacity, np.int64)
+        self.n = 0
+        self.ptr = 0
+        self.succeeded = np.zeros(len(cand), bool)
+
+    def add(self, idx: np.ndarray) -> None:
+        """Record newly accepted aggressor breaches (in time order)."""
+        self.accepted[self.n : self.n + len(idx)] = idx
+        self.n += len(idx)
+
+    def events(self, heap: list, t1: float) -> agg.BeliefEvents:
+        """Successes (responses landing) and failures (deadlines passing) before ``t1``."""
+        cand, horizon = self.cand, self.horizon
+        times, types, succ, dsum = [], [], [], []
+        while heap and heap[0][0] < t1:
+            t_r, _, idx, _unused = heapq.heappop(heap)
+            idx = idx[(cand.t[idx] + horizon >= t_r) & ~self.succeeded[idx]]
+            self.succeeded[idx] = True
+            if len(idx) == 0:
+                continue
+            ty = cand.type[idx].astype(np.int64)
+            counts = np.bincount(ty)
+            sums = np.bincount(ty, weights=t_r - cand.t[idx])
+            for k in np.flatnonzero(counts):
+                times.append(t_r)
+                types.append(k)
+                succ.append(counts[k])
+                dsum.append(sums[k])
+        acc = self.accepted[self.ptr : self.n]
+        hi = int(np.searchsorted(cand.t[acc], t1 - horizon, side="left"))
+        due = acc[:hi]
+        self.ptr += hi
+        due = due[~self.succeeded[due]]
+        k_s, k_f = len(times), len(due)
+        if k_s + k_f == 0:
+            return agg.BeliefEvents.empty()
+        time = np.concatenate([np.asarray(times, float), cand.t[due] + horizon])
+        order = np.argsort(time, kind="stable")
+        return agg.BeliefEvents(
+            time=time[order],
+            type=np.concatenate([np.asarray(types, np.int64), cand.type[due]]).astype(np.int64)[
+                order
+            ],
+            successes=np.concatenate([np.asarray(succ, float), np.zeros(k_f)])[order],
+            failures=np.concatenate([np.zeros(k_s), np.ones(k_f)])[order],
+            delay_sum=np.concatenate([np.asarray(dsum, float), np.zeros(k_f)])[order],
+        )
 
 
 def _advance(pipe: _Pipeline, new_inc, t_queued, priority, service, t1) -> None:
@@ -408,7 +451,7 @@ def _advance(pipe: _Pipeline, new_inc, t_queued, priority, service, t1) -> None:
     pipe.unreported = np.concatenate([pipe.unreported, ids])
 
 
-def _report_and_decide(pipe, verdict, inc_sev, inc_type, true_row, t1, cand, horizon) -> None:
+def _report_and_decide(pipe, verdict, inc_sev, true_row, t1) -> None:
     """Reports that close before ``t1``, the decisions they start and the responses."""
     model = pipe.model
     ids = pipe.unreported
