@@ -13,6 +13,18 @@ A run's results directory holds:
   ``seed``, then every metric.
 * ``timeseries.parquet`` – ``replication``, ``day``, then the daily columns.
 * ``events.parquet`` – only when events were kept (SPEC section 5.1).
+* ``sectors.parquet``, ``confusion.parquet``, ``delays.parquet`` – compact
+  per-replication tables for the figures (``experiment/tables.py``): counts of
+  breaches, detected, verified and responded per km bin of each sector
+  (``replication, sector, start_km, end_km, breaches, detected, verified,
+  responded``); incidents by true party (``none`` for false alarms) and
+  verdict (``unknown`` included), zeros included (``replication, party,
+  attributed, count``); and a seeded subsample of at most 1,000 true breaches
+  per replication with their delays (``replication, event, party, type,
+  detection_delay_h, attribution_delay_h, response_delay_d``; NaN where the
+  stage was not reached).  Like the replication table, they are bit-identical
+  on every backend.
+* ``*.png`` (or ``.svg``/``.pdf``) – figures drawn by ``ceasemon.plots``.
 
 Every file is written to a temporary file in the same directory, flushed to
 disk and renamed over its destination, so an interrupted run never leaves a
@@ -46,6 +58,9 @@ if TYPE_CHECKING:  # pragma: no cover
 #: The files of a run's results directory, in the order they are written.
 RUN_FILES: tuple[str, ...] = (
     "events.parquet",
+    "sectors.parquet",
+    "confusion.parquet",
+    "delays.parquet",
     "timeseries.parquet",
     "replications.parquet",
     "replications.csv",
@@ -387,6 +402,12 @@ class RunResult:
             not kept.
         manifest: provenance (see ``manifest.json``); ``manifest["failed"]``
             lists replications that raised, with their seeds.
+        sectors: breaches, detected, verified, responded per replication and
+            km bin (``sectors.parquet``), or None.
+        confusion: attributed incidents per replication, true party and
+            verdict (``confusion.parquet``), or None.
+        delays: a subsample of breaches with their delays
+            (``delays.parquet``), or None.
     """
 
     summary: pd.DataFrame
@@ -394,6 +415,9 @@ class RunResult:
     timeseries: pd.DataFrame
     events: pd.DataFrame | None
     manifest: dict[str, Any]
+    sectors: pd.DataFrame | None = None
+    confusion: pd.DataFrame | None = None
+    delays: pd.DataFrame | None = None
 
     @property
     def name(self) -> str:
@@ -428,11 +452,13 @@ class RunResult:
             UserError: ``path`` is a non-empty directory and ``force`` is false.
         """
         d = prepare_output_dir(path, force)
-        if self.events is not None:
-            write_parquet(d / "events.parquet", self.events)
-        else:
-            with contextlib.suppress(FileNotFoundError):
-                (d / "events.parquet").unlink()  # stale, from an earlier run in this directory
+        for name in ("events", "sectors", "confusion", "delays"):
+            frame = getattr(self, name)
+            if frame is not None:
+                write_parquet(d / f"{name}.parquet", frame)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    (d / f"{name}.parquet").unlink()  # stale, from an earlier run here
         write_parquet(d / "timeseries.parquet", self.timeseries)
         write_parquet(d / "replications.parquet", self.replications)
         write_csv(d / "replications.csv", self.replications)
@@ -477,13 +503,20 @@ def load_run(path: str | os.PathLike[str]) -> RunResult:
     manifest = read_manifest(d)
     units = metric_units(manifest["scenario"]["breach_types"])
     summary = summary_from_json(json.loads((d / "summary.json").read_text("utf-8")), units)
-    events_path = d / "events.parquet"
+
+    def optional(name: str) -> pd.DataFrame | None:
+        path = d / f"{name}.parquet"
+        return pd.read_parquet(path) if path.exists() else None
+
     return RunResult(
         summary=summary,
         replications=pd.read_parquet(d / "replications.parquet"),
         timeseries=pd.read_parquet(d / "timeseries.parquet"),
-        events=pd.read_parquet(events_path) if events_path.exists() else None,
+        events=optional("events"),
         manifest=manifest,
+        sectors=optional("sectors"),
+        confusion=optional("confusion"),
+        delays=optional("delays"),
     )
 
 

@@ -12,6 +12,7 @@ import pytest
 
 import ceasemon as cm
 from ceasemon.experiment.metrics import DAILY_COLUMNS
+from ceasemon.experiment.tables import DELAY_SAMPLE, TABLES
 from ceasemon.model.records import STAGE_TIMES
 from ceasemon.results import atomic_write, is_temp_file, write_json
 from ceasemon.scenario import scenario_from_dict
@@ -23,6 +24,7 @@ SPEC_FILES = {
     "replications.csv",
     "timeseries.parquet",
 }
+TABLE_FILES = {"sectors.parquet", "confusion.parquet", "delays.parquet"}
 EVENT_COLUMNS_5_1 = [
     "replication",
     "event",
@@ -53,7 +55,7 @@ def all_files(d):
 
 def test_save_writes_exactly_the_spec_files_and_no_temp_files(short_run, tmp_path):
     short_run.save(tmp_path / "r")
-    assert all_files(tmp_path / "r") == SPEC_FILES | {"events.parquet"}
+    assert all_files(tmp_path / "r") == SPEC_FILES | TABLE_FILES | {"events.parquet"}
     no_events = cm.RunResult(
         short_run.summary, short_run.replications, short_run.timeseries, None, short_run.manifest
     )
@@ -65,7 +67,7 @@ def test_load_results_round_trip_is_exact(short_run, tmp_path):
     short_run.save(tmp_path / "r")
     back = cm.load_results(tmp_path / "r")
     assert isinstance(back, cm.RunResult)
-    for name in ("summary", "replications", "timeseries", "events"):
+    for name in ("summary", "replications", "timeseries", "events", *TABLES):
         pd.testing.assert_frame_equal(
             getattr(back, name), getattr(short_run, name), check_exact=True
         )
@@ -110,7 +112,7 @@ def test_refuses_a_non_empty_directory_unless_forced(short_run, tmp_path):
         short_run.save(d)
     assert all_files(d) == {"notes.txt"}
     short_run.save(d, force=True)
-    assert all_files(d) == SPEC_FILES | {"events.parquet", "notes.txt"}
+    assert all_files(d) == SPEC_FILES | TABLE_FILES | {"events.parquet", "notes.txt"}
 
 
 def test_forced_save_without_events_removes_a_stale_events_file(short_run, tmp_path):
@@ -207,3 +209,76 @@ def test_timeseries_has_one_row_per_replication_and_day(short_run):
     totals = ts.groupby("replication")["breaches"].sum().tolist()
     assert totals == short_run.replications["breaches"].tolist()
     assert not math.isnan(ts["aggressor_intensity"].iloc[0])
+
+
+def test_figure_tables_agree_with_the_events_table(short_run):
+    ev = short_run.events
+    breach = ev[ev["kind"] == "breach"]
+    # sectors: counts per sector equal those of the events, bins tile each sector
+    sec = short_run.sectors
+    got = sec.groupby(["replication", "sector"], observed=True)[
+        ["breaches", "detected", "verified", "responded"]
+    ].sum()
+    want = pd.DataFrame(
+        {
+            "breaches": breach.groupby(["replication", "sector"], observed=True).size(),
+            "detected": breach["t_detected"]
+            .notna()
+            .groupby([breach["replication"], breach["sector"]], observed=True)
+            .sum(),
+            "verified": breach["t_attributed"]
+            .notna()
+            .groupby([breach["replication"], breach["sector"]], observed=True)
+            .sum(),
+            "responded": breach["t_response"]
+            .notna()
+            .groupby([breach["replication"], breach["sector"]], observed=True)
+            .sum(),
+        }
+    )
+    pd.testing.assert_frame_equal(got.loc[want.index], want, check_dtype=False)
+    assert got.drop(want.index)["breaches"].eq(0).all()
+    one = sec[sec["replication"] == 0]
+    assert one["start_km"].iloc[0] == 0 and one["end_km"].iloc[-1] == 1520
+    assert (one["start_km"].to_numpy()[1:] == one["end_km"].to_numpy()[:-1]).all()
+    ends = one.groupby("sector", observed=True)["end_km"].max()
+    assert ends["donetsk_s"] == 760 and ends["black_sea"] == 1520  # bins never straddle sectors
+    # each breach's position lies in a bin of its own sector
+    rep0 = breach[breach["replication"] == 0]
+    k = np.searchsorted(one["end_km"].to_numpy(), rep0["position_km"].to_numpy(), side="right")
+    k = np.minimum(k, len(one) - 1)
+    same = one["sector"].to_numpy()[k] == rep0["sector"].to_numpy()
+    assert same.mean() > 0.999  # all but a breach exactly on a boundary
+    # confusion: every (true party, verdict) cell, zeros included, equals the events' count
+    conf = short_run.confusion
+    assert set(conf["party"].cat.categories) == {"aggressor", "defender", "none"}
+    assert set(conf["attributed"].cat.categories) == {"aggressor", "defender", "unknown"}
+    assert len(conf) == 6 * 9
+    done = ev[ev["attributed"].notna()]
+    want_c = done.groupby(["replication", "party", "attributed"], observed=False).size()
+    got_c = conf.set_index(["replication", "party", "attributed"])["count"]
+    assert got_c.to_dict() == {k: v for k, v in want_c.to_dict().items() if k in got_c.index}
+    assert got_c.sum() == len(done)
+    # delays: a subsample of true breaches whose delays are the events' own
+    de = short_run.delays
+    assert de.groupby("replication").size().le(DELAY_SAMPLE).all()
+    keys = list(zip(de["replication"], de["event"], strict=True))
+    rows = ev.set_index(["replication", "event"]).loc[keys]
+    assert (rows["kind"] == "breach").all()
+    assert (rows["party"].astype(str).to_numpy() == de["party"].astype(str).to_numpy()).all()
+    np.testing.assert_allclose(
+        de["detection_delay_h"], 24 * (rows["t_detected"] - rows["t_breach"]), equal_nan=True
+    )
+    np.testing.assert_allclose(
+        de["response_delay_d"], rows["t_response"] - rows["t_breach"], equal_nan=True
+    )
+    assert de["attribution_delay_h"].isna().eq(rows["t_attributed"].isna().to_numpy()).all()
+
+
+def test_delay_subsample_is_seeded_and_small(short_run):
+    de = short_run.delays
+    counts = de.groupby("replication").size()
+    breaches = short_run.replications.set_index("replication")["breaches"]
+    assert (counts == np.minimum(breaches, DELAY_SAMPLE)).all()
+    for _, g in de.groupby("replication"):
+        assert g["event"].is_monotonic_increasing and g["event"].is_unique

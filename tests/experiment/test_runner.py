@@ -11,6 +11,7 @@ import pytest
 import ceasemon as cm
 from ceasemon.experiment import runner
 from ceasemon.experiment.seeds import replication_seed, seed_label
+from ceasemon.experiment.tables import TABLES
 from ceasemon.model import simulation
 
 N = 6
@@ -21,6 +22,8 @@ def assert_same_tables(a, b) -> None:
     pd.testing.assert_frame_equal(a.replications, b.replications, check_exact=True)
     pd.testing.assert_frame_equal(a.timeseries, b.timeseries, check_exact=True)
     pd.testing.assert_frame_equal(a.summary, b.summary, check_exact=True)
+    for name in TABLES:  # the figure tables (experiment/tables.py) too
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
 
 
 def test_process_pool_matches_serial_for_any_chunking(short, short_run):
@@ -43,6 +46,10 @@ def test_replication_i_does_not_depend_on_how_many_run(short, short_run):
     pd.testing.assert_frame_equal(
         fewer.replications, short_run.replications.iloc[:3], check_exact=True
     )
+    for name in TABLES:
+        first = getattr(short_run, name)
+        first = first[first["replication"] < 3]
+        pd.testing.assert_frame_equal(getattr(fewer, name), first, check_exact=True)
     expected = [seed_label(replication_seed(SEED, i)) for i in range(N)]
     assert short_run.replications["seed"].tolist() == expected
     assert short_run.replications["replication"].tolist() == list(range(N))

@@ -61,6 +61,7 @@ class ReplicationOutput:
     metrics: dict[str, float] | None = None
     daily: dict[str, np.ndarray] | None = None
     events: dict[str, np.ndarray] | None = None
+    tables: dict[str, dict[str, np.ndarray]] | None = None
     error: str | None = None
     traceback: str | None = None
 
@@ -99,17 +100,20 @@ def run_replication(task: Task, index: int) -> ReplicationOutput:
     """Run replication ``index`` of a task; an exception is caught and recorded."""
     from ..model.simulation import simulate
     from .metrics import daily, metrics
+    from .tables import replication_tables
 
     seq = replication_seed(task.root, index)
     out = ReplicationOutput(replication=index, seed=seed_label(seq))
     try:
-        rec = simulate(_model_for(task), seq)
+        model = _model_for(task)
+        rec = simulate(model, seq)
         out.metrics = metrics(rec)
         out.daily = daily(rec)
+        out.tables = replication_tables(rec, model.line.starts, model.line.ends, seq)
         if task.keep_events:
             out.events = dict(rec.events.columns)
     except Exception as exc:
-        out.metrics = out.daily = out.events = None
+        out.metrics = out.daily = out.events = out.tables = None
         out.error = f"{type(exc).__name__}: {exc}"
         out.traceback = traceback.format_exc()
     return out
@@ -515,10 +519,13 @@ def build_result(
         reps = reps.reindex(columns=["replication", "seed", *metric_info(scenario.breach_types)])
         reps = reps.astype({"replication": np.int64, "seed": np.int64})
         reps = reps.astype({c: np.float64 for c in reps.columns[2:]})
+    from .tables import frames
+
+    labels = build_model(scenario).labels()
     events = None
     if keep_events:
-        labels = build_model(scenario).labels()
         events = events_frame([(o.replication, o.events) for o in good], labels)
+    tables = frames([(o.replication, o.tables) for o in good], labels)
     manifest = {
         "kind": "run",
         "scenario_name": scenario.name,
@@ -545,6 +552,7 @@ def build_result(
         timeseries=timeseries_frame([(o.replication, o.daily) for o in good]),
         events=events,
         manifest=manifest,
+        **tables,
     )
 
 
