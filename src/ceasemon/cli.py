@@ -23,6 +23,8 @@ import click
 from . import __version__
 from .errors import UserError
 from .experiment.runner import BACKENDS
+from .plots import FORMATS as PLOT_FORMATS
+from .plots import KINDS as PLOT_KINDS
 from .scenario import ScenarioError, load_scenario, packaged_scenarios
 
 __all__ = ["UserError", "cli", "main"]
@@ -243,15 +245,10 @@ def _console():
 
 
 def _figures(path: Path) -> None:
-    """Hook for figures: ``ceasemon.plots.draw_figures(results_dir)`` once plots.py exists."""
-    import importlib
-    import importlib.util
+    """The standard figures of a results directory: ``ceasemon.plots.draw_figures``."""
+    from .plots import draw_figures
 
-    if importlib.util.find_spec("ceasemon.plots") is None:
-        return
-    draw = getattr(importlib.import_module("ceasemon.plots"), "draw_figures", None)
-    if draw is not None:
-        draw(path)
+    draw_figures(path)
 
 
 def _report_failures(failed: Sequence[dict[str, Any]], label: str = "") -> None:
@@ -604,6 +601,8 @@ def sweep(
             quiet=quiet or fmt == "json",
             command=_command_line(ctx),
         )
+    if not result.interrupted:
+        _figures(out)  # the heatmap of `collapsed` when two parameters are swept
     if fmt == "json":
         click.echo(json.dumps(json_safe(result.table.to_dict(orient="records")), indent=2))
     else:
@@ -619,6 +618,56 @@ def sweep(
         what=f"{len(result.points)} of {result.manifest['points']} points complete; "
         "rerun the same command with --resume to finish",
     )
+
+
+@cli.command()
+@click.argument("results_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--kind",
+    type=click.Choice([*PLOT_KINDS, "all"]),
+    default="all",
+    show_default=True,
+    help="Which figure: timeseries, line, delays, attribution, deterrence (a run's directory); "
+    "compare (a comparison's); sweep (a sweep's heatmap). all: every figure that fits the "
+    "directory.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(PLOT_FORMATS),
+    default="png",
+    show_default=True,
+    help="File format of the figures.",
+)
+@click.option(
+    "--metric",
+    "metrics",
+    multiple=True,
+    help="compare: a metric to show (repeatable) [default: the key metrics]; sweep: the "
+    "heatmap's metric, one figure each (repeatable) [default: collapsed].",
+)
+@click.option("--x", "x", metavar="PARAM", default=None, help="sweep: parameter on the x axis.")
+@click.option("--y", "y", metavar="PARAM", default=None, help="sweep: parameter on the y axis.")
+@quiet_option
+def plot(
+    results_dir: Path,
+    kind: str,
+    fmt: str,
+    metrics: tuple[str, ...],
+    x: str | None,
+    y: str | None,
+    quiet: bool,
+) -> None:
+    """Draw the figures of RESULTS_DIR (written by run, compare or sweep) into it.
+
+    Prints the path of every file written. Figures are drawn from the result
+    tables only; nothing is simulated again.
+    """
+    from .plots import plot as plot_api
+
+    for path in plot_api(results_dir, kind, fmt, metrics=metrics, x=x, y=y):
+        if not quiet:
+            click.echo(str(path))
 
 
 def main() -> None:
