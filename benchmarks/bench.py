@@ -43,7 +43,7 @@ YEAR = 365.0
 SECTIONS = ("baseline", "references", "scaling", "replications", "memory")
 BUSY_PCT = 10.0  # machine CPU use (percent of all cores) above which a section is flagged
 
-# Sizes: (full, quick).  Full mode runs in about 6 minutes on an idle 2-core box (9 with
+# Sizes: (full, quick).  Full mode runs in about 5 minutes on an idle 2-core box (7 with
 # --raw-pool); quick mode in about 15 s.
 SIZES = {
     "baseline_days": (365, 10),
