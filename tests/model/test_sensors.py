@@ -130,8 +130,6 @@ def test_revisit_detects_at_the_first_pass_within_persistence(make_scenario, rev
 
 @pytest.mark.parametrize("sorted_times", [True, False])
 def test_down_sensors_in_range_match_a_pairwise_check(make_scenario, sorted_times):
-    from ceasemon.model.sensors import down_in_range
-
     sc = make_scenario(
         {"sensors.ears.mtbf": "3d", "sensors.ears.mttr": "2d", "sensors.ears.range_km": 4}
     )
@@ -143,7 +141,9 @@ def test_down_sensors_in_range_match_a_pairwise_check(make_scenario, sorted_time
     if sorted_times:
         t = np.sort(t)
     y = rng.uniform(0, 100, n)
-    got = down_in_range(g, tl, t, y)
+    lo = np.searchsorted(g.positions, y - g.range_km, side="left")
+    hi = np.searchsorted(g.positions, y + g.range_km, side="right")
+    got = tl.down_among(t, lo, hi)
     in_range = np.abs(g.positions[None, :] - y[:, None]) <= g.range_km
     pair_b, pair_s = np.nonzero(in_range)
     down = ~tl.up(pair_s, t[pair_b])

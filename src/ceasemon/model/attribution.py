@@ -74,23 +74,22 @@ class AnalystQueue:
     while an analyst is free starts at once; otherwise it waits; an analyst who
     finishes at time ``t`` takes the waiting incident of highest priority that
     arrived by ``t``, the earliest arrival first within a priority.
+
+    How: suppose every incident started on arrival.  Then the number of
+    analysts busy when incident ``k`` arrives is one vectorised count over all
+    arrivals, and the first ``k`` that finds all ``c`` busy is the first that
+    really waits.  From there the queue is stepped event by event until every
+    incident that waited has finished; after that moment the
+    "start on arrival" count is exact again (the delayed incidents are gone
+    in both schedules), so the next stop is read off the same precomputed
+    count.  Python steps only through congested stretches.
     """
 
     def __init__(self, servers: int):
         self.servers = servers
         self.free: list[float] = [0.0] * servers  # min-heap of the times analysts become free
         self.waiting: list[tuple[float, float, int, float]] = []  # (prio, arrival, id, service)
-
-    def _nowait_run(self, arr: np.ndarray, svc: np.ndarray, i: int, width: int) -> int:
-        """Largest ``j`` such that arrivals ``i .. j-1`` all find a free analyst."""
-        a = arr[i : i + width]
-        ends = np.sort(a + svc[i : i + width])
-        free = np.sort(np.asarray(self.free))
-        busy_before = self.servers - np.searchsorted(free, a, side="right")
-        # jobs of this run that started before arrival k and are still in service at a_k
-        still = np.arange(len(a)) - np.searchsorted(ends, a, side="right")
-        full = np.flatnonzero(busy_before + still >= self.servers)
-        return i + (int(full[0]) if len(full) else len(a))
+        self.delayed_until = -np.inf  # when every incident that waited will have finished
 
     def advance(
         self,
@@ -102,56 +101,68 @@ class AnalystQueue:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Feed arrivals (sorted, all before ``until``) and start everything that starts before it.
 
-        Returns the ids and start times of the incidents whose service started,
-        in order of start.  Incidents still waiting stay in the queue for the
-        next call (whose arrivals all come at or after ``until``).
+        Returns the ids and start times of the incidents whose service started.
+        Incidents still waiting stay in the queue for the next call (whose
+        arrivals all come at or after ``until``).
         """
-        started_id: list[np.ndarray | list[int]] = []
-        started_t: list[np.ndarray | list[float]] = []
-        n = len(arrival)
-        i = 0
-        width = 64
         c = self.servers
+        n = len(arrival)
+        ends = arrival + service
+        # analysts busy at each arrival if nobody in this call had waited
+        busy = (
+            c
+            - np.searchsorted(np.sort(np.asarray(self.free)), arrival, side="right")
+            + np.arange(n)
+            - np.searchsorted(np.sort(ends), arrival, side="right")
+        )
+        stops = np.flatnonzero(busy >= c)
+        seq_id: list[int] = []
+        seq_t: list[float] = []
+        direct = np.zeros(n, bool)  # started on arrival, outside the stepped stretches
+        free, waiting = self.free, self.waiting
+        i = 0
+        run_from = 0  # first arrival of the current start-on-arrival stretch
         while True:
-            if not self.waiting:
+            stepping = bool(waiting) or (i < n and arrival[i] < self.delayed_until)
+            if not stepping:
                 if i >= n:
                     break
-                j = self._nowait_run(arrival, service, i, width)
-                if j > i:
-                    started_id.append(ident[i:j])
-                    started_t.append(arrival[i:j])
-                    pool = np.concatenate([self.free, arrival[i:j] + service[i:j]])
-                    self.free = np.partition(pool, len(pool) - c)[len(pool) - c :].tolist()
-                    heapq.heapify(self.free)
-                    # grow the window while runs fill it; after a stop, guess the next run
-                    # is about as long as this one
-                    width = min(width * 2, 1 << 16) if j - i == width else max(64, 2 * (j - i))
-                    i = j
-                    continue
-                # all analysts busy at arrival i: it waits
-                heapq.heappush(self.waiting, (priority[i], arrival[i], int(ident[i]), service[i]))
+                # start on arrival up to the next arrival that finds everyone busy
+                k = int(np.searchsorted(stops, i, side="left"))
+                stop = int(stops[k]) if k < len(stops) else n
+                direct[i:stop] = True
+                i = stop
+                if i >= n:
+                    break
+                # analysts' state at the stop: the c latest ends so far
+                pool = np.concatenate([free, ends[run_from:i]])
+                free[:] = np.partition(pool, len(pool) - c)[len(pool) - c :].tolist()
+                heapq.heapify(free)
+                run_from = i
+            # step event by event
+            f0 = free[0]
+            if i < n and (not waiting or arrival[i] <= f0):
+                if not waiting and f0 <= arrival[i]:
+                    seq_id.append(int(ident[i]))
+                    seq_t.append(float(arrival[i]))
+                    heapq.heapreplace(free, float(ends[i]))
+                else:
+                    heapq.heappush(waiting, (priority[i], arrival[i], int(ident[i]), service[i]))
                 i += 1
-                continue
-            f0 = self.free[0]
-            if i < n and arrival[i] <= f0:
-                heapq.heappush(self.waiting, (priority[i], arrival[i], int(ident[i]), service[i]))
-                i += 1
+                run_from = i
                 continue
             if f0 >= until:
-                # nobody else starts before `until`; remaining arrivals (all before f0) wait
-                for k in range(i, n):
-                    heapq.heappush(
-                        self.waiting, (priority[k], arrival[k], int(ident[k]), service[k])
-                    )
-                i = n
-                break
-            _, _, who, svc = heapq.heappop(self.waiting)
-            started_id.append([who])
-            started_t.append([f0])
-            heapq.heapreplace(self.free, f0 + svc)
-        if not started_id:
-            return np.zeros(0, np.int64), np.zeros(0)
-        return (
-            np.concatenate([np.asarray(x, np.int64) for x in started_id]),
-            np.concatenate([np.asarray(x, float) for x in started_t]),
-        )
+                break  # nobody else starts before `until`; the rest wait for the next call
+            _, _, who, svc = heapq.heappop(waiting)
+            seq_id.append(who)
+            seq_t.append(f0)
+            end = f0 + svc
+            heapq.heapreplace(free, end)
+            self.delayed_until = max(self.delayed_until, end)
+        if run_from < n:
+            pool = np.concatenate([free, ends[run_from:n]])
+            free[:] = np.partition(pool, len(pool) - c)[len(pool) - c :].tolist()
+            heapq.heapify(free)
+        ids = np.concatenate([ident[direct].astype(np.int64), np.asarray(seq_id, np.int64)])
+        times = np.concatenate([arrival[direct], np.asarray(seq_t, float)])
+        return ids, times

@@ -119,31 +119,52 @@ class Timeline:
     """Up/down timelines of a group's sensors, all starting up.
 
     ``keys`` holds every sensor's change times (down, up, down, ...) offset by
-    ``sensor * stride`` so that one ``searchsorted`` answers many sensors; the
-    down intervals are also kept as flat arrays, because far fewer sensors are
-    down than up and detection only needs to subtract the down ones.
+    ``sensor * stride`` so that one ``searchsorted`` answers many sensors.
+    Detection needs only the down sensors, which are few, so the down
+    intervals are also indexed by day: entry ``e`` says a sensor is down
+    during ``[slab_start[e], slab_end[e])``, which overlaps the day in
+    ``slab_key[e] // n_sensors``; entries are sorted by (day, sensor).
     """
 
     keys: np.ndarray  # changes + sensor * stride, flattened and sorted
     per_sensor: int
     stride: float
-    down_sensor: np.ndarray  # down intervals [down_start, down_end) starting before the horizon,
-    down_start: np.ndarray  # sorted by start
-    down_end: np.ndarray
-    longest_down: float
-
-    def down_during(self, t0: float, t1: float) -> np.ndarray:
-        """Indices of the down intervals that overlap ``[t0, t1]``."""
-        lo = int(np.searchsorted(self.down_start, t0 - self.longest_down, side="left"))
-        hi = int(np.searchsorted(self.down_start, t1, side="right"))
-        sel = np.arange(lo, hi)
-        return sel[self.down_end[sel] > t0]
+    n_sensors: int
+    slab_key: np.ndarray  # day * n_sensors + sensor, sorted
+    slab_start: np.ndarray
+    slab_end: np.ndarray
 
     def up(self, sensor: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Whether ``sensor`` is up at time ``t`` (vectorised over pairs)."""
         q = sensor * self.stride + t
         before = np.searchsorted(self.keys, q, side="right") - sensor * self.per_sensor
         return (before % 2) == 0
+
+    def down_among(self, t: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """How many of the sensors ``lo .. hi-1`` are down at time ``t``, per query.
+
+        The day's entries for those sensors are one contiguous run of
+        ``slab_key``, found by two ``searchsorted`` calls; only they are checked.
+        """
+        n = len(t)
+        out = np.zeros(n, np.int64)
+        if n == 0 or len(self.slab_key) == 0:
+            return out
+        base = np.floor(t).astype(np.int64) * self.n_sensors
+        # sorted queries let searchsorted reuse its last bound (several times faster)
+        order = np.argsort(base + lo)
+        base, t = base[order], t[order]
+        a = np.searchsorted(self.slab_key, base + lo[order], side="left")
+        count = np.searchsorted(self.slab_key, base + hi[order], side="left") - a
+        total = int(count.sum())
+        if total == 0:
+            return out
+        owner = np.repeat(np.arange(n), count)
+        entry = np.arange(total) - np.repeat(np.cumsum(count) - count, count) + a[owner]
+        tq = t[owner]
+        down = (self.slab_start[entry] <= tq) & (tq < self.slab_end[entry])
+        out[order] = np.bincount(owner[down], minlength=n)
+        return out
 
 
 def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> Timeline | None:
@@ -175,79 +196,23 @@ def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> T
     live = (start < horizon) & (end > start)
     sensor = np.broadcast_to(np.arange(m)[:, None], start.shape)[live]
     start, end = start[live], end[live]
-    by_start = np.argsort(start, kind="stable")
+    # one entry per (down interval, day it overlaps), up to the day after the horizon
+    first = np.floor(start).astype(np.int64)
+    last = np.floor(np.minimum(end, horizon + 1.0)).astype(np.int64)
+    days = last - first + 1
+    which = np.repeat(np.arange(len(start)), days)
+    day = first[which] + (np.arange(int(days.sum())) - np.repeat(np.cumsum(days) - days, days))
+    slab_key = day * m + sensor[which]
+    order = np.argsort(slab_key)  # equal keys (same sensor and day) may come in any order
     return Timeline(
         keys=keys,
         per_sensor=changes.shape[1],
         stride=stride,
-        down_sensor=sensor[by_start],
-        down_start=start[by_start],
-        down_end=end[by_start],
-        longest_down=float((end - start).max()) if len(start) else 0.0,
+        n_sensors=m,
+        slab_key=slab_key[order],
+        slab_start=start[which][order],
+        slab_end=end[which][order],
     )
-
-
-def down_in_range(g: GroupParams, tl: Timeline, t: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Number of the group's sensors within range of ``y`` that are down at ``t``, per breach.
-
-    Breaches are binned in cells of width ``2 * range`` and sorted by (cell, time);
-    each down interval then looks only at the breaches of the (at most two)
-    cells it reaches and inside its time span, so the work grows with the
-    number of down intervals, not with the number of (breach, sensor) pairs.
-    """
-    n = len(t)
-    out = np.zeros(n, np.int64)
-    r = g.range_km
-    if n == 0 or len(tl.down_sensor) == 0 or r <= 0:
-        return out
-    sel = tl.down_during(float(t.min()), float(t.max()))
-    if len(sel) == 0:
-        return out
-    down_start, down_end = tl.down_start[sel], tl.down_end[sel]
-    x = g.positions[tl.down_sensor[sel]]
-    if len(sel) * n <= 1_000_000:
-        # small batch (one simulation step): check every (interval, breach) pair directly
-        hit = (
-            (np.abs(x[:, None] - y[None, :]) <= r)
-            & (down_start[:, None] <= t[None, :])
-            & (t[None, :] < down_end[:, None])
-        )
-        return hit.sum(axis=0).astype(np.int64)
-    width = 2.0 * r
-    cell = np.floor(y / width).astype(np.int64)
-    if np.all(t[1:] >= t[:-1]):
-        # small integer keys let numpy's stable sort use radix sort
-        small = cell.astype(np.int16) if cell.max() < 2**15 else cell
-        order = np.argsort(small, kind="stable")
-    else:
-        order = np.lexsort((t, cell))
-    span = float(max(t.max(), down_end.max())) + 2.0
-    keys = cell[order] * span + t[order]
-    pieces = []
-    for shift in (0, 1):  # a range [x - r, x + r] touches at most two cells
-        c = np.floor((x - r) / width).astype(np.int64) + shift
-        eps = 1e-9 * span
-        lo = np.searchsorted(keys, c * span + down_start - eps, side="left")
-        hi = np.searchsorted(keys, c * span + down_end + eps, side="right")
-        count = np.maximum(hi - lo, 0)
-        if shift == 1:
-            count[np.floor((x + r) / width).astype(np.int64) < c] = 0
-        total = int(count.sum())
-        if total == 0:
-            continue
-        owner = np.repeat(np.arange(len(x)), count)
-        at = np.arange(total) - np.repeat(np.cumsum(count) - count, count) + lo[owner]
-        pieces.append((owner, order[at]))
-    if not pieces:
-        return out
-    owner = np.concatenate([p[0] for p in pieces])
-    breach = np.concatenate([p[1] for p in pieces])
-    hit = (
-        (np.abs(x[owner] - y[breach]) <= r)
-        & (down_start[owner] <= t[breach])
-        & (t[breach] < down_end[owner])
-    )
-    return np.bincount(breach[hit], minlength=n)
 
 
 def next_pass(t: np.ndarray, revisit: float, phase: float) -> np.ndarray:
@@ -345,7 +310,7 @@ def detect(
     first_group = np.full(n, -1, np.int64)
     count = np.zeros(n, np.int64)
     # sorted queries make searchsorted several times faster (it reuses the last bound)
-    by_position = np.argsort(position, kind="stable")
+    by_position = np.argsort(position)  # ties in float positions have probability 0
     sorted_position = position[by_position]
     for gi, g in enumerate(groups):
         p = g.p[type_]
@@ -359,12 +324,13 @@ def detect(
             if g.fails:
                 k_up = state.timelines[gi].up(np.zeros(n, np.int64), t_obs).astype(np.int64)
         else:
-            k_up = np.empty(n, np.int64)
-            k_up[by_position] = np.searchsorted(
-                g.positions, sorted_position + g.range_km, side="right"
-            ) - np.searchsorted(g.positions, sorted_position - g.range_km, side="left")
+            lo = np.empty(n, np.int64)
+            hi = np.empty(n, np.int64)
+            lo[by_position] = np.searchsorted(g.positions, sorted_position - g.range_km, "left")
+            hi[by_position] = np.searchsorted(g.positions, sorted_position + g.range_km, "right")
+            k_up = hi - lo
             if g.fails:
-                k_up = k_up - down_in_range(g, state.timelines[gi], t_obs, position)
+                k_up -= state.timelines[gi].down_among(t_obs, lo, hi)
         # draw only where a detection is possible: one binomial per such breach
         live = np.flatnonzero((k_up > 0) & (p > 0))
         if len(live) == 0:

@@ -537,27 +537,29 @@ def _records(
 ) -> ReplicationRecords:
     nc = len(cand)
     keep_c = np.flatnonzero(accepted & (cand.t < end))
-    keep_f = nc + np.flatnonzero(fa.t < end)
-    idx = np.concatenate([keep_c, keep_f])
-    kind = np.concatenate([np.full(len(keep_c), BREACH), np.full(len(keep_f), FALSE_ALARM)])
-    fa_i = keep_f - nc
+    keep_f = np.flatnonzero(fa.t < end)
+    # breaches and false alarms are each in time order: merge them (a breach first on a tie)
+    at_f = np.searchsorted(cand.t[keep_c], fa.t[keep_f], side="right") + np.arange(len(keep_f))
+    is_fa = np.zeros(len(keep_c) + len(keep_f), bool)
+    is_fa[at_f] = True
+    idx = np.empty(len(is_fa), np.int64)
+    idx[~is_fa] = keep_c
+    idx[is_fa] = nc + keep_f
+
+    def incident(of_breaches: np.ndarray, of_alarms: np.ndarray) -> np.ndarray:
+        return np.concatenate([of_breaches, of_alarms])[idx]
+
     cols = {
-        "kind": kind.astype(np.int8),
-        "party": np.concatenate([cand.party[keep_c], np.full(len(fa_i), NO_PARTY)]).astype(np.int8),
+        "kind": np.where(is_fa, FALSE_ALARM, BREACH).astype(np.int8),
+        "party": incident(cand.party, np.full(len(fa), NO_PARTY, np.int8)).astype(np.int8),
         "type": inc_type[idx].astype(np.int16),
         "severity": inc_sev[idx],
-        "sector": np.concatenate(
-            [cand.sector[keep_c], model.line.sector_of(fa.position[fa_i])]
-        ).astype(np.int16),
-        "position_km": np.concatenate([cand.position[keep_c], fa.position[fa_i]]),
-        "position_reported_km": np.concatenate(
-            [det.position_reported[keep_c], fa.position_reported[fa_i]]
-        ),
+        "sector": incident(cand.sector, model.line.sector_of(fa.position)).astype(np.int16),
+        "position_km": incident(cand.position, fa.position),
+        "position_reported_km": incident(det.position_reported, fa.position_reported),
         "t_breach": inc_time[idx],
-        "detections": np.concatenate([det.count[keep_c], np.ones(len(fa_i), np.int64)]).astype(
-            np.int32
-        ),
-        "t_detected": np.concatenate([det.t_first[keep_c], fa.t_arrival[fa_i]]),
+        "detections": incident(det.count, np.ones(len(fa), np.int64)).astype(np.int32),
+        "t_detected": incident(det.t_first, fa.t_arrival),
         "t_queued": t_queued[idx],
         "t_service": pipe.t_service[idx],
         "t_attributed": pipe.t_attributed[idx],
@@ -566,7 +568,7 @@ def _records(
         "t_decided": pipe.t_decided[idx],
         "t_response": pipe.t_response[idx],
         "action": pipe.action[idx],
-        "retaliation": np.concatenate([cand.parent[keep_c] >= 0, np.zeros(len(fa_i), bool)]),
+        "retaliation": incident(cand.parent >= 0, np.zeros(len(fa), bool)),
     }
     # stages not reached by the end of simulated time are NaN, and so is everything after them
     reached = np.ones(len(idx), bool)
@@ -576,8 +578,6 @@ def _records(
         col[~reached] = np.nan
     cols["attributed"][np.isnan(cols["t_attributed"])] = NOT_ATTRIBUTED
     cols["action"][np.isnan(cols["t_response"])] = NO_ACTION
-    order = np.lexsort((cols["kind"], cols["t_breach"]))
-    cols = {k: v[order] for k, v in cols.items()}
 
     if pipe.decisions:
         dec = [np.concatenate(x) for x in zip(*pipe.decisions, strict=True)]
