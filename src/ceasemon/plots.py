@@ -690,18 +690,40 @@ def delays_figure(result: RunResult | str | os.PathLike[str]) -> Figure:
     return fig
 
 
+def confusion_matrix(confusion: pd.DataFrame) -> pd.DataFrame:
+    """Incidents summed over replications: true party (rows, ``none`` last) x verdict (columns).
+
+    Args:
+        confusion: the confusion table (``RunResult.confusion``).
+
+    Returns:
+        Integer counts; divide each row by its sum for the row shares the figure shows.
+    """
+    rows = list(confusion["party"].cat.categories)
+    cols = list(confusion["attributed"].cat.categories)
+    mat = confusion.pivot_table(
+        index="party", columns="attributed", values="count", aggfunc="sum", observed=False
+    )
+    return mat.reindex(index=rows, columns=cols).fillna(0).astype(np.int64)
+
+
 @_styled_figure
 def attribution_figure(result: RunResult | str | os.PathLike[str]) -> Figure:
     """Confusion matrix of true party against verdict: row shares, and counts per replication."""
     res = _as_run(result, "attribution")
     conf = _table(res, "confusion", "attribution")
-    n = max(conf["replication"].nunique(), 1)
-    mat = conf.pivot_table(
-        index="party", columns="attributed", values="count", aggfunc="sum", observed=False
-    ).fillna(0)
-    rows = list(conf["party"].cat.categories)
-    cols = list(conf["attributed"].cat.categories)
-    mat = mat.reindex(index=rows, columns=cols, fill_value=0).to_numpy(float)
+    n = conf["replication"].nunique()
+    if n == 0:
+        fig = _figure(7.5, 4.8)
+        ax = fig.subplots()
+        _no_data(ax, "no completed replication")
+        ax.set_xlabel("attributed to (verdict)")
+        ax.set_ylabel("true party")
+        fig.suptitle(f"{res.name}: who is blamed for what")
+        return fig
+    counts = confusion_matrix(conf)
+    rows, cols = list(counts.index), list(counts.columns)
+    mat = counts.to_numpy(float)
     totals = mat.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = mat / totals[:, None]
@@ -1098,6 +1120,10 @@ FIGURES: dict[str, Callable[..., Figure]] = {
 }
 
 
+#: The figure tables each run figure needs besides the standard results.
+_NEEDS = {"line": "sectors", "delays": "delays", "attribution": "confusion"}
+
+
 def save_figure(fig: Figure, path: str | os.PathLike[str], fmt: str | None = None) -> Path:
     """Write a figure atomically; the format is ``fmt`` or the file's suffix."""
     from .results import atomic_write
@@ -1157,6 +1183,9 @@ def plot(
         }[dir_kind]
         raise UserError(f"no {kind!r} figure for {dir_kind} results in {str(d)!r}: {hint}")
     res = _load(d)
+    for k in kinds:  # every table first, so that a missing one writes no figure at all
+        if k in _NEEDS:
+            _table(res, _NEEDS[k], k)
     written: list[Path] = []
     for k in kinds:
         if k in FIGURES:
