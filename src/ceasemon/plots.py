@@ -1032,6 +1032,7 @@ def sweep_figure(
     )
     cmap = "cividis" if metric not in ("collapsed",) else "viridis_r"
     im = None
+    frontier = False
     for ax, combo in zip(axes, combos, strict=False):
         sel = np.ones(len(tab), bool)
         for k, v in zip(others, combo, strict=True):
@@ -1074,7 +1075,8 @@ def sweep_figure(
             and np.isfinite(grid).all()
             and grid.min() < 0.5 < grid.max()
         ):
-            cs = ax.contour(
+            frontier = True
+            ax.contour(
                 np.arange(len(xs)),
                 np.arange(len(ys)),
                 grid,
@@ -1083,7 +1085,6 @@ def sweep_figure(
                 linewidths=2.0,
                 linestyles="--",
             )
-            ax.clabel(cs, fmt={0.5: "50% collapse"}, fontsize=8)
         ax.set_xticks(range(len(xs)), [str(v) for v in xs])
         ax.set_yticks(range(len(ys)), [str(v) for v in ys])
         ax.set_xlabel(x)
@@ -1105,7 +1106,11 @@ def sweep_figure(
     _footnote(
         fig,
         f"{sw.manifest['replications']} replications per grid point; cells: mean and 95% "
-        "t-interval" + (" (clipped to [0, 1])" if share else ""),
+        "t-interval"
+        + (" (clipped to [0, 1])" if share else "")
+        + (
+            "\nDashed line: the 50% collapse contour (the deterrence frontier)." if frontier else ""
+        ),
     )
     return fig
 
