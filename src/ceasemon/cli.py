@@ -648,6 +648,12 @@ def sweep(
 )
 @click.option("--x", "x", metavar="PARAM", default=None, help="sweep: parameter on the x axis.")
 @click.option("--y", "y", metavar="PARAM", default=None, help="sweep: parameter on the y axis.")
+@click.option(
+    "--dpi",
+    type=click.FloatRange(min=10, max=1200),
+    default=None,
+    help="Resolution of PNG figures [default: 150].",
+)
 @quiet_option
 def plot(
     results_dir: Path,
@@ -656,6 +662,7 @@ def plot(
     metrics: tuple[str, ...],
     x: str | None,
     y: str | None,
+    dpi: float | None,
     quiet: bool,
 ) -> None:
     """Draw the figures of RESULTS_DIR (written by run, compare or sweep) into it.
@@ -665,7 +672,7 @@ def plot(
     """
     from .plots import plot as plot_api
 
-    for path in plot_api(results_dir, kind, fmt, metrics=metrics, x=x, y=y):
+    for path in plot_api(results_dir, kind, fmt, metrics=metrics, x=x, y=y, dpi=dpi):
         if not quiet:
             click.echo(str(path))
 

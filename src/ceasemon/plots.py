@@ -1129,8 +1129,13 @@ FIGURES: dict[str, Callable[..., Figure]] = {
 _NEEDS = {"line": "sectors", "delays": "delays", "attribution": "confusion"}
 
 
-def save_figure(fig: Figure, path: str | os.PathLike[str], fmt: str | None = None) -> Path:
-    """Write a figure atomically; the format is ``fmt`` or the file's suffix."""
+def save_figure(
+    fig: Figure, path: str | os.PathLike[str], fmt: str | None = None, dpi: float | None = None
+) -> Path:
+    """Write a figure atomically; the format is ``fmt`` or the file's suffix.
+
+    ``dpi`` sets the resolution of PNGs (default 150); vector formats ignore it.
+    """
     from .results import atomic_write
 
     dest = Path(path)
@@ -1139,7 +1144,9 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], fmt: str | None = Non
         raise UserError(f"unknown figure format {fmt!r}; choose one of {', '.join(FORMATS)}")
     meta = {"pdf": {"Creator": "ceasemon"}, "svg": {"Creator": "ceasemon"}}.get(fmt, {})
     with _styled():
-        atomic_write(dest, lambda tmp: fig.savefig(tmp, format=fmt, metadata=meta or None))
+        atomic_write(
+            dest, lambda tmp: fig.savefig(tmp, format=fmt, metadata=meta or None, dpi=dpi or 150)
+        )
     return dest
 
 
@@ -1151,6 +1158,7 @@ def plot(
     metrics: Sequence[str] = (),
     x: str | None = None,
     y: str | None = None,
+    dpi: float | None = None,
 ) -> list[Path]:
     """Draw figures of a results directory into it; return the files written.
 
@@ -1163,6 +1171,7 @@ def plot(
             sweep: one heatmap per metric (default ``collapsed``).
         x: sweep: the parameter on the horizontal axis.
         y: sweep: the parameter on the vertical axis.
+        dpi: resolution of PNGs (default 150).
 
     Raises:
         UserError: not a results directory, a kind that does not fit it, a
@@ -1194,15 +1203,17 @@ def plot(
     written: list[Path] = []
     for k in kinds:
         if k in FIGURES:
-            written.append(save_figure(FIGURES[k](res), d / f"{k}.{fmt}", fmt))
+            written.append(save_figure(FIGURES[k](res), d / f"{k}.{fmt}", fmt, dpi))
             if k == "line" and res.scenario.contact_line.polyline is not None:
-                written.append(save_figure(line_map_figure(res), d / f"line_map.{fmt}", fmt))
+                fig = line_map_figure(res)
+                written.append(save_figure(fig, d / f"line_map.{fmt}", fmt, dpi))
         elif k == "compare":
-            written.append(save_figure(compare_figure(res, metrics or None), d / f"compare.{fmt}"))
+            fig = compare_figure(res, metrics or None)
+            written.append(save_figure(fig, d / f"compare.{fmt}", fmt, dpi))
         else:
             for m in metrics or (DEFAULT_SWEEP_METRIC,):
                 fig = sweep_figure(res, m, x, y)
-                written.append(save_figure(fig, d / f"sweep_{m}.{fmt}", fmt))
+                written.append(save_figure(fig, d / f"sweep_{m}.{fmt}", fmt, dpi))
     return written
 
 

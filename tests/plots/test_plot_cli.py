@@ -23,6 +23,10 @@ def test_plot_draws_a_kind_in_a_format_and_prints_the_files(results):
     r = invoke("plot", d, "--kind", "attribution", "-q")
     assert r.exit_code == 0, r.output
     assert r.stdout == "" and (d / "attribution.png").exists()
+    size = (d / "attribution.png").stat().st_size
+    r = invoke("plot", d, "--kind", "attribution", "-q", "--dpi", "50")
+    assert r.exit_code == 0, r.output
+    assert (d / "attribution.png").stat().st_size < size / 2
 
 
 def test_plot_compare_metrics_and_sweep_axes(results):
