@@ -1,0 +1,115 @@
+"""Assemble a replication's records from the stages' arrays.
+
+Breaches that happened and false alarms are merged in time order (a breach
+first on a tie); a stage reached after the end of simulated time (the
+duration, or the collapse) is NaN, and so is every stage after it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .breaches import Candidates
+from .pipeline import DetectionLedger, Incidents, Pipeline
+from .records import (
+    BREACH,
+    FALSE_ALARM,
+    NO_ACTION,
+    NO_PARTY,
+    NOT_ATTRIBUTED,
+    STAGE_TIMES,
+    Events,
+    IntensityPath,
+    ReplicationRecords,
+)
+from .sensors import FalseAlarms
+
+
+def event_table(
+    model,
+    cand: Candidates,
+    fa: FalseAlarms,
+    inc: Incidents,
+    det: DetectionLedger,
+    pipe: Pipeline,
+    accepted: np.ndarray,
+    end: float,
+) -> Events:
+    """One row per breach that happened and per false alarm, SPEC section 5.1 columns."""
+    nc = len(cand)
+    keep_c = np.flatnonzero(accepted & (cand.t < end))
+    keep_f = np.flatnonzero(fa.t < end)
+    at_f = np.searchsorted(cand.t[keep_c], fa.t[keep_f], side="right") + np.arange(len(keep_f))
+    is_fa = np.zeros(len(keep_c) + len(keep_f), bool)
+    is_fa[at_f] = True
+    idx = np.empty(len(is_fa), np.int64)
+    idx[~is_fa] = keep_c
+    idx[is_fa] = nc + keep_f
+
+    def incident(of_breaches: np.ndarray, of_alarms: np.ndarray) -> np.ndarray:
+        return np.concatenate([of_breaches, of_alarms])[idx]
+
+    cols = {
+        "kind": np.where(is_fa, FALSE_ALARM, BREACH).astype(np.int8),
+        "party": incident(cand.party, np.full(len(fa), NO_PARTY, np.int8)).astype(np.int8),
+        "type": inc.type[idx].astype(np.int16),
+        "severity": inc.severity[idx],
+        "sector": incident(cand.sector, model.line.sector_of(fa.position)).astype(np.int16),
+        "position_km": incident(cand.position, fa.position),
+        "position_reported_km": incident(det.position_reported, fa.position_reported),
+        "t_breach": inc.time[idx],
+        "detections": incident(det.count, np.ones(len(fa), np.int64)).astype(np.int32),
+        "t_detected": incident(det.t_first, fa.t_arrival),
+        "t_queued": inc.t_queued[idx],
+        "t_service": pipe.t_service[idx],
+        "t_attributed": pipe.t_attributed[idx],
+        "attributed": inc.verdict[idx].astype(np.int8),
+        "t_reported": pipe.t_reported[idx],
+        "t_decided": pipe.t_decided[idx],
+        "t_response": pipe.t_response[idx],
+        "action": pipe.action[idx],
+        "retaliation": incident(cand.parent >= 0, np.zeros(len(fa), bool)),
+    }
+    reached = np.ones(len(idx), bool)
+    for name in STAGE_TIMES:
+        col = cols[name]
+        reached &= np.isfinite(col) & (col <= end)
+        col[~reached] = np.nan
+    cols["attributed"][np.isnan(cols["t_attributed"])] = NOT_ATTRIBUTED
+    cols["action"][np.isnan(cols["t_response"])] = NO_ACTION
+    return Events(cols)
+
+
+def assemble(
+    model,
+    cand: Candidates,
+    fa: FalseAlarms,
+    inc: Incidents,
+    det: DetectionLedger,
+    pipe: Pipeline,
+    accepted: np.ndarray,
+    path: tuple[list[np.ndarray], list[np.ndarray]],
+    end: float,
+    collapse_day: float,
+    members: np.ndarray,
+) -> ReplicationRecords:
+    """The records of one replication."""
+    times = np.concatenate(path[0])
+    values = np.concatenate(path[1])
+    keep = times <= end
+    aggressor = next(p for p in model.parties if p.is_aggressor)
+    return ReplicationRecords(
+        events=event_table(model, cand, fa, inc, det, pipe, accepted, end),
+        decisions=pipe.decisions_table(end),
+        intensity=IntensityPath(times=times[keep], values=values[keep]),
+        labels=model.labels(),
+        duration=model.duration,
+        warmup=model.warmup,
+        end_time=float(end),
+        collapse_day=float(collapse_day),
+        coalition_members=tuple(
+            n for n, m in zip(model.coalition.names, members, strict=True) if m
+        ),
+        aggressor_base_rates=aggressor.rates.copy(),
+        info={"candidates": float(len(cand)), "false_alarms_total": float(len(fa))},
+    )

@@ -1,0 +1,303 @@
+"""The stateful part of a replication: incidents through the queue, reports, decisions.
+
+``simulation.py`` drives these objects step by step.  Everything they hold
+is indexed by incident: candidate breaches first (``0 .. n_candidates-1``),
+then false alarms.  Each object owns one job:
+
+* ``Incidents``: the state-independent draws of every potential incident
+  (type, severity, queue priority, service time, verdict);
+* ``DetectionLedger``: detections of the breaches that happen, drawn step
+  by step in time order (so the draws do not depend on the step length);
+* ``Pipeline``: the analyst queue, reports, coalition decisions and
+  responses;
+* ``BeliefLedger``: the adaptive aggressor's successes and failures.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..experiment.seeds import Streams
+from . import aggressor as agg
+from .attribution import AnalystQueue, verdicts
+from .breaches import Candidates
+from .coalition import decision_draws, time_to_quorum
+from .records import NO_ACTION, Decisions
+from .response import available_rungs, implementation_draws, respond, rung_for
+from .sensors import FalseAlarms, detect
+
+
+@dataclass
+class Incidents:
+    """State-independent draws of every potential incident (candidates, then false alarms)."""
+
+    time: np.ndarray  # breach or alarm time
+    type: np.ndarray
+    severity: np.ndarray
+    priority: np.ndarray  # queue priority (lower first)
+    service: np.ndarray
+    true_row: np.ndarray  # party index, or n_parties for a false alarm
+    verdict: np.ndarray
+    t_queued: np.ndarray  # NaN until a breach's detections are drawn
+    n_candidates: int
+
+    @classmethod
+    def draw(cls, model, cand: Candidates, fa: FalseAlarms, streams: Streams) -> Incidents:
+        """Service times and verdicts, each kind of incident on its own stream."""
+        att = model.attribution
+        nc, nf = len(cand), len(fa)
+        rng_b = streams.sub("attribution", "breaches")
+        rng_f = streams.sub("attribution", "false_alarms")
+        service = np.concatenate(
+            [att.service_time.sample(rng_b, nc), att.service_time.sample(rng_f, nf)]
+        )
+        u_verdict = np.concatenate([rng_b.random(nc), rng_f.random(nf)])
+        true_row = np.concatenate([cand.party.astype(np.int64), np.full(nf, len(model.parties))])
+        type_ = np.concatenate([cand.type, fa.type]).astype(np.int64)
+        severity = model.severity[type_]
+        # a false alarm is one detection: it is verifiable only if one detection suffices
+        fa_queued = fa.t_arrival if att.min_detections <= 1 else np.full(nf, np.nan)
+        return cls(
+            time=np.concatenate([cand.t, fa.t]),
+            type=type_,
+            severity=severity,
+            priority=-severity if att.by_severity else np.zeros(nc + nf),
+            service=service,
+            true_row=true_row,
+            verdict=verdicts(att, true_row, u_verdict),
+            t_queued=np.concatenate([np.full(nc, np.nan), fa_queued]),
+            n_candidates=nc,
+        )
+
+    def __len__(self) -> int:
+        return len(self.time)
+
+
+class DetectionLedger:
+    """Detections of the breaches that happened, drawn step by step in time order."""
+
+    def __init__(self, model, state, cand: Candidates, streams: Streams):
+        self.model, self.state, self.cand, self.streams = model, state, cand, streams
+        n = len(cand)
+        self.count = np.zeros(n, np.int64)
+        self.t_first = np.full(n, np.nan)
+        self.t_mth = np.full(n, np.nan)
+        self.position_reported = np.full(n, np.nan)
+
+    def detect(self, idx: np.ndarray) -> np.ndarray:
+        """Draw the detections of candidates ``idx`` (ascending); return their queue times."""
+        if len(idx) == 0:
+            return np.zeros(0)
+        c = self.cand
+        d = detect(
+            self.model.groups,
+            self.state,
+            c.t[idx],
+            c.position[idx],
+            c.type[idx],
+            self.model.attribution.min_detections,
+            self.streams,
+        )
+        self.count[idx] = d.count
+        self.t_first[idx] = d.t_first
+        self.t_mth[idx] = d.t_mth
+        self.position_reported[idx] = d.position_reported
+        return d.t_mth
+
+
+class Pipeline:
+    """Analyst queue, reports, decisions and responses of one replication."""
+
+    def __init__(self, model, inc: Incidents, streams: Streams, members: np.ndarray, learns: bool):
+        self.model = model
+        self.inc = inc
+        self.learns = learns
+        self.members = members
+        self.queue = AnalystQueue(model.attribution.analysts)
+        n = len(inc)
+        self.t_service = np.full(n, np.nan)
+        self.t_attributed = np.full(n, np.nan)
+        self.t_reported = np.full(n, np.nan)
+        self.t_decided = np.full(n, np.nan)
+        self.t_response = np.full(n, np.nan)
+        self.action = np.full(n, NO_ACTION, np.int8)
+        self.pending_t = np.zeros(0)
+        self.pending_id = np.zeros(0, np.int64)
+        self.unreported = np.zeros(0, np.int64)  # attributed (named) incidents awaiting a report
+        self.politics = decision_draws(model.coalition, streams.sub("politics", "decisions"))
+        self.impl = implementation_draws(model.response, streams.sub("response", "implementation"))
+        self.available = available_rungs(model.response, model.coalition, members)
+        self.decisions: list[tuple[np.ndarray, ...]] = []
+        # responses to the aggressor's own breaches: (time, tie-break, breach indices)
+        self.success_heap: list[tuple[float, int, np.ndarray]] = []
+        self._pushes = 0
+
+    def advance(self, new_inc: np.ndarray, t1: float) -> None:
+        """Take newly known incidents and run the queue, reports and decisions up to ``t1``."""
+        self._serve(new_inc, t1)
+        self._report_and_decide(t1)
+
+    def _serve(self, new_inc: np.ndarray, t1: float) -> None:
+        """Feed incidents to the queue and start everything that starts before ``t1``."""
+        inc = self.inc
+        pend_t = np.concatenate([self.pending_t, inc.t_queued[new_inc]])
+        pend_id = np.concatenate([self.pending_id, new_inc])
+        now = pend_t < t1
+        feed_t, feed_id = pend_t[now], pend_id[now]
+        self.pending_t, self.pending_id = pend_t[~now], pend_id[~now]
+        order = np.lexsort((feed_id, feed_t))
+        feed_t, feed_id = feed_t[order], feed_id[order]
+        ids, starts = self.queue.advance(
+            feed_t, inc.priority[feed_id], inc.service[feed_id], feed_id, t1
+        )
+        self.t_service[ids] = starts
+        self.t_attributed[ids] = starts + inc.service[ids]
+        self.unreported = np.concatenate([self.unreported, ids])
+
+    def _report_and_decide(self, t1: float) -> None:
+        """Reports that close before ``t1``, the decisions they start and the responses."""
+        model, inc = self.model, self.inc
+        ids = self.unreported
+        ids = ids[inc.verdict[ids] >= 0]  # only verdicts that name a party are reported
+        t_att = self.t_attributed[ids]
+        urgent = inc.severity[ids] >= model.urgent_severity
+        interval = model.report_interval
+        t_rep = np.where(urgent, t_att, (np.floor(t_att / interval) + 1.0) * interval)
+        due = t_rep < t1
+        self.unreported = ids[~due]
+        ids, t_rep, urgent = ids[due], t_rep[due], urgent[due]
+        if len(ids) == 0:
+            return
+        self.t_reported[ids] = t_rep
+        # a report: an urgent incident alone, or all routine incidents of one period
+        key_kind = np.where(urgent, 0, 1)
+        key_id = np.where(urgent, ids, -1)
+        order = np.lexsort((key_id, key_kind, t_rep))
+        ids, t_rep, key_kind, key_id = ids[order], t_rep[order], key_kind[order], key_id[order]
+        brk = np.ones(len(ids), bool)
+        brk[1:] = (
+            (t_rep[1:] != t_rep[:-1])
+            | (key_kind[1:] != key_kind[:-1])
+            | (key_id[1:] != key_id[:-1])
+        )
+        report_no = np.cumsum(brk) - 1
+        first = np.flatnonzero(brk)
+        # only reports naming the aggressor start a decision; severity = worst incident so named
+        names_ag = inc.verdict[ids] == model.aggressor_index
+        sev = np.maximum.reduceat(np.where(names_ag, inc.severity[ids], -np.inf), first)
+        dec_reports = np.flatnonzero(np.isfinite(sev))
+        k = len(dec_reports)
+        if k == 0:
+            return
+        t_report = t_rep[first][dec_reports]
+        severity = sev[dec_reports]
+        delay = time_to_quorum(model.coalition, self.members, t_report, self.politics.take(k))
+        t_decided = t_report + delay
+        rung = rung_for(model.response, self.available, severity)
+        t_response, action, cost = respond(model.response, rung, t_decided, self.impl.take(k))
+        self.decisions.append((t_report, severity, t_decided, t_response, action, cost))
+        # write the decision back to the aggressor-named incidents of each deciding report
+        slot = np.full(len(first), -1)
+        slot[dec_reports] = np.arange(k)
+        s_of = slot[report_no]
+        hit = names_ag & (s_of >= 0)
+        named, s_inc = ids[hit], s_of[hit]
+        self.t_decided[named] = t_decided[s_inc]
+        self.t_response[named] = t_response[s_inc]
+        self.action[named] = action[s_inc]
+        if self.learns:
+            # the aggressor learns from its own breaches that were answered
+            own = (inc.true_row[named] == model.aggressor_index) & np.isfinite(
+                self.t_response[named]
+            )
+            for j in np.unique(s_inc[own]):
+                self._pushes += 1  # unique tie-break: arrays are never compared
+                heapq.heappush(
+                    self.success_heap,
+                    (float(t_response[j]), self._pushes, named[own & (s_inc == j)]),
+                )
+
+    def decisions_table(self, end: float) -> Decisions:
+        """Every decision whose report left by ``end``; later stages after ``end`` are NaN."""
+        if self.decisions:
+            t_rep, sev, t_dec, t_resp, action, cost = (
+                np.concatenate(x) for x in zip(*self.decisions, strict=True)
+            )
+        else:
+            t_rep = sev = t_dec = t_resp = cost = np.zeros(0)
+            action = np.zeros(0, np.int8)
+        t_dec = np.where(t_dec <= end, t_dec, np.nan)
+        t_resp = np.where(t_resp <= end, t_resp, np.nan)
+        done = np.isfinite(t_resp)
+        keep = t_rep <= end
+        return Decisions(
+            t_report=t_rep[keep],
+            severity=sev[keep],
+            t_decided=t_dec[keep],
+            t_response=t_resp[keep],
+            action=np.where(done, action, NO_ACTION).astype(np.int8)[keep],
+            cost=np.where(done, cost, 0.0)[keep],
+        )
+
+
+class BeliefLedger:
+    """The adaptive aggressor's accepted breaches and their belief deadlines.
+
+    A breach is a success when a response to it lands by ``t_breach + horizon``
+    and a failure when that deadline passes first.  Accepted breaches arrive in
+    time order, so their deadlines do too: a pointer walks them.
+    """
+
+    def __init__(self, cand: Candidates, horizon: float, capacity: int):
+        self.cand = cand
+        self.horizon = horizon
+        self.accepted = np.empty(capacity, np.int64)
+        self.n = 0
+        self.ptr = 0
+        self.succeeded = np.zeros(len(cand), bool)
+
+    def add(self, idx: np.ndarray) -> None:
+        """Record newly accepted aggressor breaches (in time order)."""
+        self.accepted[self.n : self.n + len(idx)] = idx
+        self.n += len(idx)
+
+    def events(self, heap: list, t1: float) -> agg.BeliefEvents:
+        """Successes (responses landing) and failures (deadlines passing) before ``t1``."""
+        cand, horizon = self.cand, self.horizon
+        times, types, succ, dsum = [], [], [], []
+        while heap and heap[0][0] < t1:
+            t_r, _, idx = heapq.heappop(heap)
+            idx = idx[(cand.t[idx] + horizon >= t_r) & ~self.succeeded[idx]]
+            self.succeeded[idx] = True
+            if len(idx) == 0:
+                continue
+            ty = cand.type[idx].astype(np.int64)
+            counts = np.bincount(ty)
+            sums = np.bincount(ty, weights=t_r - cand.t[idx])
+            for k in np.flatnonzero(counts):
+                times.append(t_r)
+                types.append(k)
+                succ.append(counts[k])
+                dsum.append(sums[k])
+        acc = self.accepted[self.ptr : self.n]
+        hi = int(np.searchsorted(cand.t[acc], t1 - horizon, side="left"))
+        due = acc[:hi]
+        self.ptr += hi
+        due = due[~self.succeeded[due]]
+        k_s, k_f = len(times), len(due)
+        if k_s + k_f == 0:
+            return agg.BeliefEvents.empty()
+        time = np.concatenate([np.asarray(times, float), cand.t[due] + horizon])
+        order = np.argsort(time, kind="stable")
+        return agg.BeliefEvents(
+            time=time[order],
+            type=np.concatenate([np.asarray(types, np.int64), cand.type[due]]).astype(np.int64)[
+                order
+            ],
+            successes=np.concatenate([np.asarray(succ, float), np.zeros(k_f)])[order],
+            failures=np.concatenate([np.zeros(k_s), np.ones(k_f)])[order],
+            delay_sum=np.concatenate([np.asarray(dsum, float), np.zeros(k_f)])[order],
+        )
