@@ -23,8 +23,8 @@ import click
 from . import __version__
 from .errors import UserError
 from .experiment.runner import BACKENDS
-from .plots import FORMATS as PLOT_FORMATS
-from .plots import KINDS as PLOT_KINDS
+from .plotting import FORMATS as PLOT_FORMATS
+from .plotting import KINDS as PLOT_KINDS
 from .scenario import ScenarioError, load_scenario, packaged_scenarios
 
 __all__ = ["UserError", "cli", "main"]
