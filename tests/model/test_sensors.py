@@ -150,3 +150,20 @@ def test_down_sensors_in_range_match_a_pairwise_check(make_scenario, sorted_time
     expect = np.bincount(pair_b[down], minlength=n)
     np.testing.assert_array_equal(got, expect)
     assert expect.sum() > 100  # the check is not vacuous
+
+
+def test_down_count_without_day_tables_is_the_same(make_scenario, monkeypatch):
+    from ceasemon.model import sensors
+
+    sc = make_scenario({"sensors.ears.mtbf": "3d", "sensors.ears.mttr": "2d"})
+    g = build_model(sc).groups[0]
+    rng = np.random.default_rng(8)
+    t = np.sort(rng.uniform(0, 100, 2000))
+    y = rng.uniform(0, 100, 2000)
+    lo = np.searchsorted(g.positions, y - g.range_km, side="left")
+    hi = np.searchsorted(g.positions, y + g.range_km, side="right")
+    with_tables = draw_timeline(g, 100.0, np.random.default_rng(9))
+    monkeypatch.setattr(sensors, "MAX_PREFIX_CELLS", 0)
+    without = draw_timeline(g, 100.0, np.random.default_rng(9))
+    assert with_tables.full_prefix is not None and without.full_prefix is None
+    np.testing.assert_array_equal(with_tables.down_among(t, lo, hi), without.down_among(t, lo, hi))

@@ -120,19 +120,25 @@ class Timeline:
 
     ``keys`` holds every sensor's change times (down, up, down, ...) offset by
     ``sensor * stride`` so that one ``searchsorted`` answers many sensors.
-    Detection needs only the down sensors, which are few, so the down
-    intervals are also indexed by day: entry ``e`` says a sensor is down
-    during ``[slab_start[e], slab_end[e])``, which overlaps the day in
-    ``slab_key[e] // n_sensors``; entries are sorted by (day, sensor).
+
+    Detection asks how many of the sensors ``lo .. hi-1`` are down at time
+    ``t``.  Down time is split by day: a sensor down for a whole day is counted
+    from a per-day prefix sum over sensors (two look-ups per query); a day in
+    which a sensor goes down or comes back is a "partial" entry, kept sorted
+    by (day, sensor) with its interval, and checked exactly, only for the
+    queries whose range holds one.
     """
 
     keys: np.ndarray  # changes + sensor * stride, flattened and sorted
     per_sensor: int
     stride: float
     n_sensors: int
-    slab_key: np.ndarray  # day * n_sensors + sensor, sorted
-    slab_start: np.ndarray
-    slab_end: np.ndarray
+    full_prefix: np.ndarray | None  # (days, n_sensors + 1): whole-day-down sensors below index
+    part_prefix: np.ndarray | None  # (days, n_sensors + 1): partial entries below each index
+    # (None when days x sensors is too large for the tables: every entry is then "partial")
+    part_key: np.ndarray  # day * n_sensors + sensor of each partial entry, sorted
+    part_start: np.ndarray  # its down interval
+    part_end: np.ndarray
 
     def up(self, sensor: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Whether ``sensor`` is up at time ``t`` (vectorised over pairs)."""
@@ -141,30 +147,44 @@ class Timeline:
         return (before % 2) == 0
 
     def down_among(self, t: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-        """How many of the sensors ``lo .. hi-1`` are down at time ``t``, per query.
-
-        The day's entries for those sensors are one contiguous run of
-        ``slab_key``, found by two ``searchsorted`` calls; only they are checked.
-        """
+        """How many of the sensors ``lo .. hi-1`` are down at time ``t``, per query."""
         n = len(t)
-        out = np.zeros(n, np.int64)
-        if n == 0 or len(self.slab_key) == 0:
-            return out
-        base = np.floor(t).astype(np.int64) * self.n_sensors
-        # sorted queries let searchsorted reuse its last bound (several times faster)
-        order = np.argsort(base + lo)
-        base, t = base[order], t[order]
-        a = np.searchsorted(self.slab_key, base + lo[order], side="left")
-        count = np.searchsorted(self.slab_key, base + hi[order], side="left") - a
-        total = int(count.sum())
-        if total == 0:
-            return out
-        owner = np.repeat(np.arange(n), count)
+        day = np.floor(t).astype(np.int64)
+        if self.full_prefix is None:
+            down = np.zeros(n, np.int64)
+            q = np.arange(n)
+        else:
+            day = np.minimum(day, len(self.full_prefix) - 1)
+            width = self.n_sensors + 1
+            flat_full, flat_part = self.full_prefix.ravel(), self.part_prefix.ravel()
+            row = day * width
+            down = (flat_full[row + hi] - flat_full[row + lo]).astype(np.int64)
+            q = np.flatnonzero(flat_part[row + hi] != flat_part[row + lo])
+        if len(q) == 0 or len(self.part_key) == 0:
+            return down
+        # exact check of the partial entries in range, for the few queries that have one
+        base = day[q] * self.n_sensors
+        a = np.searchsorted(self.part_key, base + lo[q], side="left")
+        count = np.searchsorted(self.part_key, base + hi[q], side="left") - a
+        owner = np.repeat(np.arange(len(q)), count)
+        total = len(owner)
         entry = np.arange(total) - np.repeat(np.cumsum(count) - count, count) + a[owner]
-        tq = t[owner]
-        down = (self.slab_start[entry] <= tq) & (tq < self.slab_end[entry])
-        out[order] = np.bincount(owner[down], minlength=n)
-        return out
+        tq = t[q][owner]
+        hit = (self.part_start[entry] <= tq) & (tq < self.part_end[entry])
+        down[q] += np.bincount(owner[hit], minlength=len(q))
+        return down
+
+
+#: Above this many (day, sensor) cells the whole-day tables are not built (memory).
+MAX_PREFIX_CELLS = 20_000_000
+
+
+def _prefix(day: np.ndarray, sensor: np.ndarray, days: int, m: int) -> np.ndarray:
+    """Per day, the number of marked (day, sensor) cells below each sensor index."""
+    dtype = np.int16 if m < 2**15 else np.int32
+    cells = np.zeros((days, m + 1), dtype)
+    np.add.at(cells, (day, sensor + 1), 1)
+    return np.cumsum(cells, axis=1, dtype=dtype)
 
 
 def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> Timeline | None:
@@ -196,22 +216,30 @@ def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> T
     live = (start < horizon) & (end > start)
     sensor = np.broadcast_to(np.arange(m)[:, None], start.shape)[live]
     start, end = start[live], end[live]
-    # one entry per (down interval, day it overlaps), up to the day after the horizon
+    # one entry per (down interval, day it overlaps), days 0 .. horizon (inclusive)
+    days = int(np.floor(horizon)) + 1
     first = np.floor(start).astype(np.int64)
-    last = np.floor(np.minimum(end, horizon + 1.0)).astype(np.int64)
-    days = last - first + 1
-    which = np.repeat(np.arange(len(start)), days)
-    day = first[which] + (np.arange(int(days.sum())) - np.repeat(np.cumsum(days) - days, days))
-    slab_key = day * m + sensor[which]
-    order = np.argsort(slab_key)  # equal keys (same sensor and day) may come in any order
+    last = np.minimum(np.floor(end).astype(np.int64), days - 1)
+    n_days = last - first + 1
+    which = np.repeat(np.arange(len(start)), n_days)
+    day = first[which] + (
+        np.arange(int(n_days.sum())) - np.repeat(np.cumsum(n_days) - n_days, n_days)
+    )
+    s_of, e_of, sensor_of = start[which], end[which], sensor[which]
+    tables = days * (m + 1) <= MAX_PREFIX_CELLS
+    whole = (s_of <= day) & (e_of >= day + 1) if tables else np.zeros(len(day), bool)
+    part_key = day[~whole] * m + sensor_of[~whole]
+    order = np.argsort(part_key)  # equal keys (same sensor and day) may come in any order
     return Timeline(
         keys=keys,
         per_sensor=changes.shape[1],
         stride=stride,
         n_sensors=m,
-        slab_key=slab_key[order],
-        slab_start=start[which][order],
-        slab_end=end[which][order],
+        full_prefix=_prefix(day[whole], sensor_of[whole], days, m) if tables else None,
+        part_prefix=_prefix(day[~whole], sensor_of[~whole], days, m) if tables else None,
+        part_key=part_key[order],
+        part_start=s_of[~whole][order],
+        part_end=e_of[~whole][order],
     )
 
 
