@@ -11,7 +11,7 @@ import itertools
 import math
 from collections.abc import Iterator
 
-from .errors import Path, choices_text, suggest
+from .errors import Path, choices_text, short, suggest
 from .models import Scenario
 
 RESERVED_PARTY_NAMES = ("none", "unknown")
@@ -41,11 +41,12 @@ def line_length_km(sc: Scenario) -> float:
 
 def _names(path: Path, given: dict | list, allowed: list[str], what: str) -> Iterator:
     keys = given if isinstance(given, list) else list(given)
+    allowed_set = set(allowed)
     for i, name in enumerate(keys):
-        if name not in allowed:
+        if name not in allowed_set:
             where = (*path, i) if isinstance(given, list) else (*path, name)
             known = choices_text(allowed)
-            yield where, f"unknown {what} '{name}'{suggest(name, allowed)} (known: {known})"
+            yield where, f"unknown {what} '{short(name)}'{suggest(name, allowed)} (known: {known})"
 
 
 def _check_line(sc: Scenario) -> Iterator[tuple[Path, str]]:
@@ -64,12 +65,16 @@ def _check_line(sc: Scenario) -> Iterator[tuple[Path, str]]:
     seen: dict[str, int] = {}
     for i, s in enumerate(cl.sectors):
         if s.name in seen:
-            yield ("contact_line", "sectors", i, "name"), f"sector name '{s.name}' is used twice"
+            yield (
+                ("contact_line", "sectors", i, "name"),
+                f"sector name '{short(s.name)}' is used twice",
+            )
         seen[s.name] = i
         if not s.end_km > s.start_km:
             yield (
                 ("contact_line", "sectors", i, "end_km"),
-                f"sector '{s.name}' must end after it starts ({s.start_km} .. {s.end_km} km)",
+                f"sector '{short(s.name)}' must end after it starts "
+                f"({s.start_km} .. {s.end_km} km)",
             )
     order = sorted(range(len(cl.sectors)), key=lambda i: cl.sectors[i].start_km)
     tol = _KM_TOLERANCE * max(1.0, length)
@@ -77,7 +82,7 @@ def _check_line(sc: Scenario) -> Iterator[tuple[Path, str]]:
     if abs(first.start_km) > tol:
         yield (
             ("contact_line", "sectors", order[0], "start_km"),
-            f"sectors must tile the line from 0 km; the first, '{first.name}', starts at "
+            f"sectors must tile the line from 0 km; the first, '{short(first.name)}', starts at "
             f"{first.start_km} km",
         )
     for a, b in itertools.pairwise(order):
@@ -85,20 +90,20 @@ def _check_line(sc: Scenario) -> Iterator[tuple[Path, str]]:
         if sb.start_km < sa.end_km - tol:
             yield (
                 ("contact_line", "sectors", b, "start_km"),
-                f"sector '{sb.name}' ({sb.start_km} .. {sb.end_km} km) overlaps sector "
-                f"'{sa.name}' ({sa.start_km} .. {sa.end_km} km)",
+                f"sector '{short(sb.name)}' ({sb.start_km} .. {sb.end_km} km) overlaps sector "
+                f"'{short(sa.name)}' ({sa.start_km} .. {sa.end_km} km)",
             )
         elif sb.start_km > sa.end_km + tol:
             yield (
                 ("contact_line", "sectors", b, "start_km"),
-                f"gap between sector '{sa.name}' (ends {sa.end_km} km) and '{sb.name}' "
-                f"(starts {sb.start_km} km); sectors must tile the line",
+                f"gap between sector '{short(sa.name)}' (ends {sa.end_km} km) and "
+                f"'{short(sb.name)}' (starts {sb.start_km} km); sectors must tile the line",
             )
     last = cl.sectors[order[-1]]
     if abs(last.end_km - length) > tol:
         yield (
             ("contact_line", "sectors", order[-1], "end_km"),
-            f"the last sector, '{last.name}', ends at {last.end_km} km but the line is "
+            f"the last sector, '{short(last.name)}', ends at {last.end_km} km but the line is "
             f"{length:g} km long",
         )
 
@@ -113,7 +118,10 @@ def _check_parties(sc: Scenario) -> Iterator[tuple[Path, str]]:
             yield ("parties",), f"exactly one party must have role {role}; found {n}"
     for name, party in sc.parties.items():
         if name in RESERVED_PARTY_NAMES:
-            yield ("parties", name), f"'{name}' is reserved (it means no party); rename the party"
+            yield (
+                ("parties", name),
+                f"'{short(name)}' is reserved (it means no party); rename the party",
+            )
         yield from _names(("parties", name, "rates_per_day"), party.rates_per_day, types, "type")
         if party.sector_weights:
             yield from _names(
@@ -175,7 +183,7 @@ def _check_attribution(sc: Scenario) -> Iterator[tuple[Path, str]]:
             yield (
                 ("attribution", "confusion"),
                 (
-                    f"the confusion matrix needs a row for '{name}'"
+                    f"the confusion matrix needs a row for '{short(name)}'"
                     + (" (false alarms)" if name == "none" else "")
                 ),
             )
@@ -187,8 +195,8 @@ def _check_attribution(sc: Scenario) -> Iterator[tuple[Path, str]]:
             yield (
                 ("attribution", "confusion", row),
                 (
-                    f"the row for '{row}' sums to {total:.12g}; each row of the confusion matrix "
-                    "must sum to 1"
+                    f"the row for '{short(row)}' sums to {total:.12g}; each row of the confusion "
+                    "matrix must sum to 1"
                 ),
             )
 
@@ -207,7 +215,7 @@ def _check_response(sc: Scenario) -> Iterator[tuple[Path, str]]:
     names = [h.name for h in sc.response.hubs or []]
     for i, n in enumerate(names):
         if names.index(n) != i:
-            yield ("response", "hubs", i, "name"), f"hub name '{n}' is used twice"
+            yield ("response", "hubs", i, "name"), f"hub name '{short(n)}' is used twice"
 
 
 def _check_aggressor(sc: Scenario) -> Iterator[tuple[Path, str]]:
@@ -218,7 +226,7 @@ def _check_aggressor(sc: Scenario) -> Iterator[tuple[Path, str]]:
         yield (
             ("aggressor", "offensive", "type"),
             (
-                f"unknown type '{ag.offensive.type}'{suggest(ag.offensive.type, types)} "
+                f"unknown type '{short(ag.offensive.type)}'{suggest(ag.offensive.type, types)} "
                 f"(known: {choices_text(types)})"
             ),
         )
@@ -233,15 +241,21 @@ def _check_time(sc: Scenario) -> Iterator[tuple[Path, str]]:
         yield ("warmup",), "warmup must be shorter than duration"
 
 
-def semantic_problems(sc: Scenario) -> list[tuple[Path, str]]:
-    """All cross-key problems of a type-checked scenario, as ``(path, message)``."""
-    found = list(_check_time(sc))
+def semantic_problems(sc: Scenario, limit: int | None = None) -> list[tuple[Path, str]]:
+    """Cross-key problems of a type-checked scenario, as ``(path, message)``.
+
+    Args:
+        sc: the scenario.
+        limit: stop after this many problems (default: all of them).
+    """
     line = list(_check_line(sc))
-    found += line
-    found += list(_check_parties(sc))
-    if not line:
-        found += list(_check_sensors(sc, line_length_km(sc)))
-    found += list(_check_attribution(sc))
-    found += list(_check_response(sc))
-    found += list(_check_aggressor(sc))
-    return found
+    checks = itertools.chain(
+        _check_time(sc),
+        line,
+        _check_parties(sc),
+        _check_sensors(sc, line_length_km(sc)) if not line else (),
+        _check_attribution(sc),
+        _check_response(sc),
+        _check_aggressor(sc),
+    )
+    return list(itertools.islice(checks, limit))

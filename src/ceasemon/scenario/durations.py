@@ -27,6 +27,12 @@ _PATTERN = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9]+)\s
 JSON_PATTERN = r"^\s*([0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?|\.[0-9]+)\s*(s|min|h|d|w)\s*$"
 
 
+def _show(value: object) -> str:
+    """A value for a message: its repr, cut to about 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:28] + "..." + text[-28:]
+
+
 def parse_duration(value: object) -> float:
     """Return the duration ``value`` (a string such as ``'6h'``) in days.
 
@@ -36,20 +42,22 @@ def parse_duration(value: object) -> float:
     """
     if isinstance(value, (bool, int | float)):
         raise ValueError(
-            f"a duration needs a unit; got the bare number {value!r}. Write it with one of the "
-            f"units {UNIT_HELP}"
+            f"a duration needs a unit; got the bare number {_show(value)}. Write it with one of "
+            f"the units {UNIT_HELP}"
         )
     if not isinstance(value, str):
-        raise ValueError(f"a duration must be a string with a unit ({UNIT_HELP}); got {value!r}")
+        raise ValueError(
+            f"a duration must be a string with a unit ({UNIT_HELP}); got {_show(value)}"
+        )
     match = _PATTERN.match(value)
     if match is None:
         raise ValueError(
-            f"{value!r} is not a duration; write a non-negative number followed by one of the "
+            f"{_show(value)} is not a duration; write a non-negative number followed by one of the "
             f"units {UNIT_HELP}"
         )
     days = float(match.group(1)) * UNITS[match.group(2)]
     if not math.isfinite(days):
-        raise ValueError(f"{value!r} is not a finite duration")
+        raise ValueError(f"{_show(value)} is not a finite duration")
     return days
 
 

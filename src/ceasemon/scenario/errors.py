@@ -8,6 +8,7 @@ the CLI prints them and exits with status 2.
 from __future__ import annotations
 
 import difflib
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -43,11 +44,24 @@ class Problem:
         return f"{', '.join(where)}: {self.message}"
 
 
+#: Problems reported at most; a file with more gets one closing line saying so.
+MAX_PROBLEMS = 100
+
+
 class ScenarioError(ValueError):
     """One or more problems with scenario input (bad file, key or value)."""
 
     def __init__(self, problems: Iterable[Problem]):
-        self.problems = list(problems)
+        self.problems = list(itertools.islice(problems, MAX_PROBLEMS + 1))
+        if len(self.problems) > MAX_PROBLEMS:
+            first = self.problems[MAX_PROBLEMS]
+            self.problems[MAX_PROBLEMS] = Problem(
+                f"more problems not shown (only the first {MAX_PROBLEMS} are); "
+                "fix these and check again",
+                first.file,
+                first.key,
+                first.line,
+            )
         super().__init__("\n".join(str(p) for p in self.problems))
 
     @classmethod
@@ -63,13 +77,33 @@ class ScenarioError(ValueError):
         return cls([Problem(message, file, key, line)])
 
 
+def short(value: object, size: int = 60) -> str:
+    """``value`` as text, cut in the middle to about ``size`` characters (for a message)."""
+    text = str(value)
+    return text if len(text) <= size else f"{text[: size // 2 - 2]}...{text[-(size // 2 - 2) :]}"
+
+
+#: Names listed at most in a message ("known: a, b, ... and 980 more").
+MAX_LISTED = 20
+_MAX_SUGGEST_POOL = 1000
+
+
 def suggest(word: str, choices: Iterable[str]) -> str:
-    """Return ``"; did you mean 'x'?"`` for a close match among ``choices``, else ``""``."""
-    matches = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f"; did you mean '{matches[0]}'?" if matches else ""
+    """Return ``"; did you mean 'x'?"`` for a close match among ``choices``, else ``""``.
+
+    Looks no further than the first thousand choices, so that a file with
+    thousands of names still checks quickly.
+    """
+    pool = [str(c) for c in itertools.islice(choices, _MAX_SUGGEST_POOL)]
+    matches = difflib.get_close_matches(str(word)[:200], pool, n=1, cutoff=0.6)
+    return f"; did you mean '{short(matches[0])}'?" if matches else ""
 
 
 def choices_text(choices: Iterable[str]) -> str:
-    """List allowed names for a message."""
-    names = sorted(str(c) for c in choices)
-    return ", ".join(names) if names else "(none)"
+    """List allowed names for a message (the first ``MAX_LISTED``, then how many more)."""
+    names = sorted(short(c) for c in choices)
+    if not names:
+        return "(none)"
+    shown = ", ".join(names[:MAX_LISTED])
+    more = len(names) - MAX_LISTED
+    return shown + (f" and {more:,} more" if more > 0 else "")

@@ -9,6 +9,7 @@ line.
 
 from __future__ import annotations
 
+import reprlib
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -18,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import Path, Problem, ScenarioError, choices_text, dotted, suggest
+from .errors import MAX_PROBLEMS, Path, Problem, ScenarioError, choices_text, dotted, suggest
 from .merge import apply_override, deep_merge, split_assignment
 from .models import Scenario
 from .yamlio import Located, parse_scalar, parse_yaml
@@ -41,18 +42,29 @@ def _is_name(ref: str) -> bool:
     return "/" not in ref and "\\" not in ref and not ref.endswith((".yaml", ".yml"))
 
 
+def _short(text: str, size: int = 80) -> str:
+    """``text`` cut to about ``size`` characters for a message (a path may be huge)."""
+    return text if len(text) <= size else f"{text[: size // 2]}...{text[-(size // 2) :]}"
+
+
 def resolve_reference(ref: str, relative_to: FsPath | None = None) -> FsPath:
     """Turn a scenario argument into a file: a path (relative to ``relative_to``) or a name."""
     base = relative_to if relative_to is not None else FsPath.cwd()
     candidate = (base / ref) if not FsPath(ref).is_absolute() else FsPath(ref)
-    if candidate.is_file():
-        return candidate
+    try:
+        if candidate.is_file():
+            return candidate
+    except OSError as exc:  # e.g. a name longer than the file system allows
+        raise ScenarioError.single(
+            f"cannot use '{_short(ref)}' as a scenario file: {exc.strerror}",
+            file=_short(str(candidate)),
+        ) from None
     if _is_name(ref):
         packaged = packaged_scenarios()
         if ref in packaged:
             return packaged[ref]
         raise ScenarioError.single(
-            f"no scenario file '{ref}' and no packaged scenario of that name"
+            f"no scenario file '{_short(ref)}' and no packaged scenario of that name"
             f"{suggest(ref, packaged)} (packaged: {choices_text(packaged)})",
             file=_display(candidate),
         )
@@ -122,7 +134,7 @@ def _load_chain(path: FsPath, stack: tuple[FsPath, ...]) -> Located:
     except ScenarioError as exc:
         msg = exc.problems[0].message
         raise ScenarioError.single(
-            f"cannot extend '{parent_ref}': {msg}", file=file, key="extends", line=line
+            f"cannot extend '{_short(parent_ref)}': {msg}", file=file, key="extends", line=line
         ) from None
     if parent_path.resolve() in (*stack, real):
         # Reported at the extends line that closes the cycle.
@@ -202,14 +214,19 @@ def allowed_keys(path: Path, data: Any = None) -> list[str]:
     return sorted(set(keys))
 
 
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring, _SHORT.maxother = 3, 6, 6, 60, 60
+
+
 def _describe_input(value: Any) -> str:
-    text = repr(value)
+    # reprlib: the value may be huge, or a web of YAML aliases whose full repr never ends
+    text = _SHORT.repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _problems_from_validation(exc: ValidationError, located: Located) -> list[Problem]:
     problems = []
-    for err in exc.errors(include_url=False):
+    for err in exc.errors(include_url=False)[: MAX_PROBLEMS + 1]:
         path = _strip_tags(located.data, err["loc"])
         file, line = located.where(path)
         kind = err["type"]
@@ -249,7 +266,7 @@ def validate(located: Located) -> Scenario:
     from .checks import semantic_problems  # local import: checks imports models
 
     problems = []
-    for path, message in semantic_problems(scenario):
+    for path, message in semantic_problems(scenario, MAX_PROBLEMS + 1):
         file, line = located.where(path)
         problems.append(Problem(message, file, dotted(path), line))
     if problems:

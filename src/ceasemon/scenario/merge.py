@@ -24,16 +24,15 @@ def _drop_under(origins: dict, prefix: Path) -> None:
         del origins[key]
 
 
-def _merge_into(base: dict, over: dict, path: Path, origins: dict, over_origins: dict) -> None:
+def _merge_into(base: dict, over: dict, path: Path, replaced: set, removed: set) -> None:
+    """Merge ``over`` into ``base`` in place; collect the paths replaced and removed."""
     for key, value in over.items():
         sub = (*path, key)
         if value is None:
             # `key: null` removes the inherited key, which then takes its default.
             base.pop(key, None)
-            _drop_under(origins, sub)
-            origins.pop(sub, None)
-            continue
-        if (
+            removed.add(sub)
+        elif (
             isinstance(value, dict)
             and value
             and isinstance(base.get(key), dict)
@@ -41,27 +40,31 @@ def _merge_into(base: dict, over: dict, path: Path, origins: dict, over_origins:
         ):
             # A distribution ({dist: ...}) is one value: it replaces, it does not merge;
             # so does an empty mapping, which would otherwise be a no-op.
-            _merge_into(base[key], value, sub, origins, over_origins)
+            _merge_into(base[key], value, sub, replaced, removed)
         else:
             base[key] = copy.deepcopy(value)
-            _drop_under(origins, sub)
-            n = len(sub)
-            for k, v in over_origins.items():
-                if k[:n] == sub:
-                    origins[k] = v
-        if sub in over_origins:
-            origins[sub] = over_origins[sub]
+            replaced.add(sub)
 
 
 def deep_merge(parent: Located, child: Located) -> Located:
     """Return ``child`` merged over ``parent``.
 
     Mappings merge; lists, scalars, distributions and empty mappings replace;
-    ``null`` removes the key.
+    ``null`` removes the key.  Origins follow the values: the parent's, except
+    under a key the child replaced or removed, then the child's (its removed
+    keys aside).  The work is linear in the number of keys.
     """
     data = copy.deepcopy(parent.data)
-    origins = dict(parent.origins)
-    _merge_into(data, child.data, (), origins, child.origins)
+    replaced: set = set()
+    removed: set = set()
+    _merge_into(data, child.data, (), replaced, removed)
+    cut = replaced | removed
+    origins = {
+        path: where
+        for path, where in parent.origins.items()
+        if not any(path[:n] in cut for n in range(1, len(path) + 1))
+    }
+    origins.update((path, where) for path, where in child.origins.items() if path not in removed)
     origins[()] = child.origins.get((), parent.origins.get((), ("<input>", None)))
     return Located(data, origins)
 
@@ -81,7 +84,7 @@ def _parse_path(key: str) -> Path:
     for part in key.split("."):
         if part == "":
             raise ScenarioError.single(f"empty part in the key {key!r}", file="--set", key=key)
-        parts.append(int(part) if part.isdigit() else part)
+        parts.append(int(part) if part.isascii() and part.isdigit() else part)
     return tuple(parts)
 
 

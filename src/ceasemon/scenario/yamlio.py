@@ -9,6 +9,7 @@ are errors rather than a silent "last one wins".
 from __future__ import annotations
 
 import re
+import reprlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,18 +17,52 @@ import yaml
 
 from .errors import Path, Problem, ScenarioError, dotted
 
+#: Deepest nesting of mappings and lists a scenario file may have (a scenario needs about 5).
+MAX_DEPTH = 20
 
-class _Loader(yaml.SafeLoader):
+
+class _ReadableValues:
+    """Loader mixin: a value the safe constructor cannot read is a YAML error, not a crash.
+
+    PyYAML's safe constructor raises plain ``ValueError`` for scalars such as
+    ``2020-02-30`` (an impossible date), ``!!int abc`` or ``0x_``, and
+    ``AttributeError`` for ``!!timestamp x``; here they become a
+    ``ConstructorError`` at the node, reported with its line.
+    """
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)  # type: ignore[misc]
+        except (yaml.YAMLError, RecursionError, MemoryError):
+            raise
+        except Exception as exc:  # ValueError, AttributeError (!!timestamp x), ...
+            shown = node.value if isinstance(node, yaml.ScalarNode) else node.id
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"cannot read {reprlib.repr(shown)} as {node.tag.rsplit(':', 1)[-1]}: {exc}",
+                node.start_mark,
+            ) from None
+
+
+class _Loader(_ReadableValues, yaml.SafeLoader):
     """SafeLoader with YAML 1.2 booleans."""
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
+class _FastLoader(_ReadableValues, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The same loader on libyaml's parser (about 8x faster), when PyYAML was built with it."""
+
+
+for _cls in (_Loader, _FastLoader):
+    _cls.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    _cls.add_implicit_resolver(
+        "tag:yaml.org,2002:bool",
+        re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+        list("tTfF"),
+    )
 
 
 @dataclass
@@ -46,7 +81,34 @@ class Located:
         return None, None
 
 
-def _walk(node: yaml.Node, path: Path, file: str, origins: dict, problems: list[Problem]) -> None:
+def _walk(
+    node: yaml.Node,
+    path: Path,
+    file: str,
+    origins: dict,
+    problems: list[Problem],
+    visited: set[int] | None = None,
+) -> None:
+    """Record the line of every key path under ``node``.
+
+    An alias (``*name``) is not walked again: its content keeps the line of the
+    key that holds the alias, and a chain of aliases of aliases (a "billion
+    laughs") costs no more than the text it is written in.
+    """
+    visited = set() if visited is None else visited
+    if id(node) in visited:
+        return
+    visited.add(id(node))
+    if len(path) > MAX_DEPTH and isinstance(node, yaml.CollectionNode):
+        problems.append(
+            Problem(
+                f"nested deeper than {MAX_DEPTH} levels; a scenario needs only a few",
+                file,
+                dotted(path),
+                node.start_mark.line + 1,
+            )
+        )
+        return
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -69,15 +131,21 @@ def _walk(node: yaml.Node, path: Path, file: str, origins: dict, problems: list[
                 continue
             seen[key] = line
             origins[(*path, key)] = (file, line)
-            _walk(value_node, (*path, key), file, origins, problems)
+            _walk(value_node, (*path, key), file, origins, problems, visited)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             origins[(*path, i)] = (file, item.start_mark.line + 1)
-            _walk(item, (*path, i), file, origins, problems)
+            _walk(item, (*path, i), file, origins, problems, visited)
 
 
-def _path_of(node: yaml.Node, mark: yaml.Mark, path: Path = ()) -> Path | None:
+def _path_of(
+    node: yaml.Node, mark: yaml.Mark, path: Path = (), seen: set[int] | None = None
+) -> Path | None:
     """Key path of the node that starts at ``mark`` (to name the key of a rejected tag)."""
+    seen = set() if seen is None else seen
+    if id(node) in seen:  # an alias: its node was searched where it was defined
+        return None
+    seen.add(id(node))
     children: list[tuple[str | int, yaml.Node]] = []
     if isinstance(node, yaml.MappingNode):
         children = [(k.value, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)]
@@ -86,7 +154,7 @@ def _path_of(node: yaml.Node, mark: yaml.Mark, path: Path = ()) -> Path | None:
     for part, child in children:
         if child.start_mark.index == mark.index:
             return (*path, part)
-        found = _path_of(child, mark, (*path, part))
+        found = _path_of(child, mark, (*path, part), seen)
         if found is not None:
             return found
     return None
@@ -99,9 +167,22 @@ def parse_yaml(text: str, file: str) -> Located:
         ScenarioError: malformed YAML, a tag that would build an object,
             several documents, or a duplicate key.
     """
-    loader = _Loader(text)
+    fast = None
+    try:
+        fast = _FastLoader(text)
+        node = fast.get_single_node()
+        data = None if node is None else fast.construct_document(node)
+    except Exception:  # any failure: parsed again below
+        pass  # by the pure-Python parser, whose messages and marks the errors use
+    else:
+        return _located(node, data, file)
+    finally:
+        if fast is not None:
+            fast.dispose()
+    loader = None
     node = None
     try:
+        loader = _Loader(text)  # the reader rejects control characters here
         node = loader.get_single_node()
         data = None if node is None else loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
@@ -114,20 +195,57 @@ def parse_yaml(text: str, file: str) -> Located:
             # e.g. an unclosed '[': the problem is at the end of the file, the cause earlier
             what = f"{exc.problem} ({exc.context} that began on line {cmark.line + 1})"
         key = None
+        if isinstance(exc, yaml.constructor.ConstructorError):
+            found = _path_of(node, mark) if node is not None and mark is not None else None
+            key = dotted(found) if found else None
         if "constructor" in what and "tag" in what:  # e.g. !!python/object/apply:os.system
             what = (
                 f"{what}; tags that construct objects are not allowed in scenario files "
                 "(only plain mappings, lists, strings and numbers)"
             )
-            found = _path_of(node, mark) if node is not None and mark is not None else None
-            key = dotted(found) if found else None
         raise ScenarioError.single(
             f"malformed YAML: {what}", file=file, key=key, line=line
         ) from None
-    except yaml.YAMLError as exc:  # pragma: no cover - unmarked YAML errors are rare
+    except yaml.reader.ReaderError as exc:  # a control character, a lone surrogate
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        what = f"the character U+{code:04X} is not allowed in a scenario file"
+        line = text.count("\n", 0, exc.position) + 1
+        raise ScenarioError.single(f"malformed YAML: {what}", file=file, line=line) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - other unmarked YAML errors are rare
         raise ScenarioError.single(f"malformed YAML: {exc}", file=file) from None
+    except RecursionError:
+        raise ScenarioError.single(
+            f"nested deeper than {MAX_DEPTH} levels; a scenario needs only a few",
+            file=file,
+            line=_too_deep_line(text),
+        ) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    return _located(node, data, file)
+
+
+def _too_deep_line(text: str) -> int | None:
+    """Line where nesting first exceeds ``MAX_DEPTH`` (the parser's events are not recursive)."""
+    loader = _Loader(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark.line + 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
     finally:
         loader.dispose()
+    return None
+
+
+def _located(node: yaml.Node | None, data: Any, file: str) -> Located:
     origins: dict[Path, tuple[str, int | None]] = {(): (file, 1)}
     problems: list[Problem] = []
     if node is not None:
