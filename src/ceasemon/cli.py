@@ -14,6 +14,7 @@ import signal
 import sys
 import tempfile
 import traceback
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,11 +22,12 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import UserError
+from .errors import CeasemonWarning, UserError
 from .experiment.runner import BACKENDS
 from .plotting import FORMATS as PLOT_FORMATS
 from .plotting import KINDS as PLOT_KINDS
 from .scenario import ScenarioError, load_scenario, packaged_scenarios
+from .scenario.errors import one_line
 
 __all__ = ["UserError", "cli", "main"]
 
@@ -36,13 +38,32 @@ def _report_internal_error(exc: BaseException) -> int:
         fh.write(f"ceasemon {__version__}, Python {sys.version}\n")
         fh.write(f"command: {' '.join(sys.argv)}\n\n")
         traceback.print_exception(exc, file=fh)
+    text = " ".join(str(exc).split())
+    text = text if len(text) <= 200 else text[:197] + "..."
     click.echo(
-        f"internal error: {type(exc).__name__}: {exc}\n"
+        f"internal error: {type(exc).__name__}: {text}\n"
         f"This is a bug in ceasemon. The full traceback was written to {path}; "
         "please attach it to a bug report.",
         err=True,
     )
     return 1
+
+
+@contextlib.contextmanager
+def _warnings_on_stderr() -> Iterator[None]:
+    """Show ceasemon's warnings (a long run, another version's manifest) as ``warning: ...``."""
+    shown = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        if issubclass(category, CeasemonWarning):
+            click.echo(f"warning: {one_line(str(message))}", err=True)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", CeasemonWarning)
+        warnings.showwarning = show
+        yield
 
 
 class _Group(click.Group):
@@ -54,13 +75,14 @@ class _Group(click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            with _warnings_on_stderr():
+                return super().invoke(ctx)
         except ScenarioError as exc:
             for problem in exc.problems:
                 click.echo(f"error: {problem}", err=True)
             ctx.exit(2)
         except UserError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {one_line(str(exc))}", err=True)
             ctx.exit(2)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -176,6 +198,12 @@ quiet_option = click.option(
 )
 force_option = click.option(
     "--force", is_flag=True, help="Write into the output directory even if it is not empty."
+)
+ignore_limits_option = click.option(
+    "--ignore-limits",
+    is_flag=True,
+    help="Run even when the estimated time or memory is absurd (such runs are refused "
+    "up front, with the estimate, and exit status 2).",
 )
 
 
@@ -304,11 +332,19 @@ def _print_summary(result) -> None:
 
 
 @cli.command()
-@click.argument("scenario", required=False, default="baseline")
+@click.argument("scenario", required=False, default=None)
 @replications_option
 @seed_option
 @set_option
-@_output_option("results/<scenario name>")
+@click.option(
+    "--manifest",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Reproduce the run of this manifest.json (or results directory): its resolved "
+    "scenario, root seed, replications and events; instead of SCENARIO, -n, --seed and "
+    "--set. Backend and jobs may differ: the tables are identical.",
+)
+@_output_option("results/<scenario name>; with --manifest results/<scenario name>-rerun")
 @jobs_option
 @backend_option
 @scheduler_option
@@ -318,13 +354,15 @@ def _print_summary(result) -> None:
 @format_option
 @quiet_option
 @force_option
+@ignore_limits_option
 @click.pass_context
 def run(
     ctx: click.Context,
-    scenario: str,
+    scenario: str | None,
     replications: int | None,
     seed: int | None,
     overrides: tuple[str, ...],
+    manifest: Path | None,
     out_dir: Path | None,
     jobs: int | None,
     backend: str | None,
@@ -333,19 +371,45 @@ def run(
     fmt: str,
     quiet: bool,
     force: bool,
+    ignore_limits: bool,
 ) -> None:
     """Run replications of SCENARIO (default: the packaged baseline) and summarise them.
 
     Prints the summary table (every metric's mean and 95% t-interval) and writes
     the results directory: manifest.json, summary.json, replications.parquet/.csv,
-    timeseries.parquet and, with --events, events.parquet. Ctrl-C stops the run
-    and keeps the finished replications.
+    timeseries.parquet and, with --events, events.parquet. Ctrl-C (or SIGTERM)
+    stops the run, keeps the finished replications and exits with status 130.
+    Sizes beyond the limits (ceasemon.limits) are refused before anything runs.
     """
     from .experiment.runner import run as run_api
     from .results import safe_name
 
-    sc = load_scenario(scenario, list(overrides))
-    out = out_dir if out_dir is not None else Path("results") / safe_name(sc.name)
+    suffix = ""
+    if manifest is not None:
+        given = [
+            name
+            for name, value in (
+                ("SCENARIO", scenario),
+                ("-n", replications),
+                ("--seed", seed),
+                ("--set", overrides),
+            )
+            if value
+        ]
+        if given:
+            raise UserError(
+                f"--manifest reproduces a run as it was: {', '.join(given)} cannot be given "
+                "with it (the manifest holds the scenario, seed and replications)"
+            )
+        from .reproduce import read_run_manifest
+
+        spec = read_run_manifest(manifest)
+        sc, replications, seed = spec.scenario, spec.replications, spec.seed
+        events = events or spec.events
+        suffix = "-rerun"
+    else:
+        sc = load_scenario(scenario or "baseline", list(overrides))
+    out = out_dir if out_dir is not None else Path("results") / f"{safe_name(sc.name)}{suffix}"
     with _sigterm_as_interrupt():
         result = run_api(
             sc,
@@ -359,6 +423,7 @@ def run(
             out_dir=out,
             force=force,
             command=_command_line(ctx),
+            ignore_limits=ignore_limits,
         )
     if not result.interrupted:
         _figures(out)
@@ -417,6 +482,7 @@ def _print_comparison(result) -> None:
 @format_option
 @quiet_option
 @force_option
+@ignore_limits_option
 @click.pass_context
 def compare(
     ctx: click.Context,
@@ -431,6 +497,7 @@ def compare(
     fmt: str,
     quiet: bool,
     force: bool,
+    ignore_limits: bool,
 ) -> None:
     """Compare scenarios A B ... on common random numbers (the first is the reference).
 
@@ -459,6 +526,7 @@ def compare(
             out_dir=out,
             force=force,
             command=_command_line(ctx),
+            ignore_limits=ignore_limits,
         )
     if not result.interrupted:
         _figures(out)
@@ -546,6 +614,7 @@ def _print_sweep(result, metrics: Sequence[str]) -> None:
 @format_option
 @quiet_option
 @force_option
+@ignore_limits_option
 @click.pass_context
 def sweep(
     ctx: click.Context,
@@ -563,6 +632,7 @@ def sweep(
     fmt: str,
     quiet: bool,
     force: bool,
+    ignore_limits: bool,
 ) -> None:
     """Run the full grid of --param values over SCENARIO, one summary row per point.
 
@@ -600,6 +670,7 @@ def sweep(
             scheduler=scheduler,
             quiet=quiet or fmt == "json",
             command=_command_line(ctx),
+            ignore_limits=ignore_limits,
         )
     if not result.interrupted:
         _figures(out)  # the heatmap of `collapsed` when two parameters are swept

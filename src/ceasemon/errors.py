@@ -11,3 +11,7 @@ from __future__ import annotations
 
 class UserError(Exception):
     """Bad input that is not a scenario file: reported like a ScenarioError, exit 2."""
+
+
+class CeasemonWarning(UserWarning):
+    """Something the user should know before a run goes on (the CLI prints it on stderr)."""

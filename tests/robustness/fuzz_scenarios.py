@@ -254,9 +254,14 @@ class Mutant:
         return f"Mutant(source={self.source!r}, steps={self.steps!r}, text={text!r})"
 
 
+OPS = ("replace", "delete", "extra", "rename", "null", "empty", "size", "scale", "dup")
+
+
 @st.composite
-def data_mutants(draw, sources: tuple[str, ...] = tuple(SOURCES)) -> Mutant:
-    """Parse a source, mutate its data one to three times, write it back as YAML."""
+def data_mutants(
+    draw, sources: tuple[str, ...] = tuple(SOURCES), ops: tuple[str, ...] = OPS
+) -> Mutant:
+    """Parse a source, mutate its data one to three times (``ops``), write it back as YAML."""
     source = draw(st.sampled_from(sources))
     data = copy.deepcopy(PARSED[source])
     steps = []
@@ -267,11 +272,7 @@ def data_mutants(draw, sources: tuple[str, ...] = tuple(SOURCES)) -> Mutant:
         path = draw(st.sampled_from(all_paths))
         parent = get(data, path[:-1])
         key = path[-1]
-        op = draw(
-            st.sampled_from(
-                ["replace", "delete", "extra", "rename", "null", "empty", "size", "scale", "dup"]
-            )
-        )
+        op = draw(st.sampled_from(ops))
         if op == "replace":
             parent[key] = copy.deepcopy(draw(VALUES))
         elif op == "delete":
@@ -285,13 +286,12 @@ def data_mutants(draw, sources: tuple[str, ...] = tuple(SOURCES)) -> Mutant:
         elif op == "empty":
             value = parent[key]
             parent[key] = [] if isinstance(value, list) else {} if isinstance(value, dict) else ""
-        elif op == "size":
-            name = draw(st.sampled_from(sorted(SIZE_KEYS)))
-            target = draw(st.sampled_from(all_paths))
-            node = get(data, target[:-1])
-            if isinstance(node, dict):
-                node[name] = copy.deepcopy(draw(st.sampled_from(SIZE_KEYS[name])))
-                key, path = name, (*target[:-1], name)
+        elif op == "size":  # an absurd (or extreme) value for a key that sets a size
+            sized = [p for p in all_paths if p[-1] in SIZE_KEYS]
+            if sized:
+                path = draw(st.sampled_from(sized))
+                parent, key = get(data, path[:-1]), path[-1]
+                parent[key] = copy.deepcopy(draw(st.sampled_from(SIZE_KEYS[key])))
         elif op == "scale":
             factor = draw(st.sampled_from([1e-9, 1e-3, 0.0, -1.0, 1e3, 1e7, 1e300]))
             parent[key] = _scale(parent[key], factor)

@@ -39,13 +39,13 @@ from .runner import (
     Task,
     as_scenario,
     build_result,
+    check_limits,
     check_replications,
     check_seed,
     chunks,
     execute,
     open_backend,
     provenance,
-    resolve_backend,
 )
 
 COMPARISON_COLUMNS: tuple[str, ...] = (
@@ -241,6 +241,7 @@ def compare(
     out_dir: str | os.PathLike[str] | None = None,
     force: bool = False,
     command: str | None = None,
+    ignore_limits: bool = False,
 ) -> CompareResult:
     """Run scenarios on common random numbers and compare each with the first.
 
@@ -258,6 +259,7 @@ def compare(
         out_dir: if given, write the results directory there.
         force: allow ``out_dir`` to be a non-empty directory.
         command: the command line to record in the manifest.
+        ignore_limits: run even when the estimated size is absurd (see ``ceasemon.limits``).
 
     Returns:
         A ``CompareResult``.
@@ -271,7 +273,8 @@ def compare(
     scs = [as_scenario(s, overrides) for s in scenarios]
     n = check_replications(replications, scs[0])
     root = check_seed(seed, scs[0])
-    resolve_backend(backend, jobs, scheduler)
+    for sc in scs:
+        check_limits(sc, n, backend, jobs, scheduler, ignore=ignore_limits)
     if out_dir is not None:
         from ..results import prepare_output_dir
 

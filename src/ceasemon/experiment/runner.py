@@ -485,6 +485,29 @@ def check_seed(seed: int | None, scenario: Scenario) -> int:
     return s
 
 
+def check_limits(
+    scenario: Scenario,
+    replications: int,
+    backend: str | None = None,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    *,
+    events: bool = False,
+    ignore: bool = False,
+    label: str | None = None,
+):
+    """Refuse an absurd run before any work starts, warn about a long one (``ceasemon.limits``).
+
+    Raises:
+        LimitError: a ``UserError`` whose message gives the estimate.
+    """
+    from ..limits import check_limits as check
+
+    name, n_jobs = resolve_backend(backend, jobs, scheduler)
+    local = 1 if name == "serial" or (name == "dask" and scheduler) else n_jobs
+    return check(scenario, replications, workers=local, events=events, ignore=ignore, label=label)
+
+
 def build_result(
     scenario: Scenario,
     collected: Collected,
@@ -587,6 +610,7 @@ def run(
     out_dir: str | os.PathLike[str] | None = None,
     force: bool = False,
     command: str | None = None,
+    ignore_limits: bool = False,
 ) -> RunResult:
     """Run replications of a scenario and summarise them.
 
@@ -608,6 +632,7 @@ def run(
         out_dir: if given, write the results directory there.
         force: allow ``out_dir`` to be a non-empty directory.
         command: the command line to record in the manifest.
+        ignore_limits: run even when the estimated size is absurd (see ``ceasemon.limits``).
 
     Returns:
         A ``RunResult``; ``result.interrupted`` is true when Ctrl-C stopped it
@@ -616,13 +641,13 @@ def run(
 
     Raises:
         ScenarioError: the scenario or an override is invalid.
-        UserError: a bad option, a non-empty ``out_dir`` without ``force``, or dask
-            missing for the dask backend.
+        UserError: a bad option, a non-empty ``out_dir`` without ``force``, dask
+            missing for the dask backend, or an absurd size (``LimitError``).
     """
     sc = as_scenario(scenario, overrides)
     n = check_replications(replications, sc)
     root = check_seed(seed, sc)
-    resolve_backend(backend, jobs, scheduler)
+    check_limits(sc, n, backend, jobs, scheduler, events=events, ignore=ignore_limits)
     if out_dir is not None:
         from ..results import prepare_output_dir
 

@@ -53,13 +53,13 @@ from .runner import (
     Task,
     as_scenario,
     build_result,
+    check_limits,
     check_replications,
     check_seed,
     chunks,
     execute,
     open_backend,
     provenance,
-    resolve_backend,
 )
 
 POINTS_DIR = "points"
@@ -367,6 +367,7 @@ def sweep(
     quiet: bool = False,
     progress: bool | None = None,
     command: str | None = None,
+    ignore_limits: bool = False,
 ) -> SweepResult:
     """Run the full grid of ``params`` over a base scenario, one summary row per point.
 
@@ -385,6 +386,7 @@ def sweep(
         quiet: no progress bar.
         progress: force the progress bar on or off.
         command: the command line to record in the manifest.
+        ignore_limits: run even when the estimated size is absurd (see ``ceasemon.limits``).
 
     Returns:
         A ``SweepResult``; ``interrupted`` is true when Ctrl-C stopped it (the
@@ -400,9 +402,10 @@ def sweep(
     base = as_scenario(scenario, overrides)
     n = check_replications(replications, base)
     root = check_seed(seed, base)
-    resolve_backend(backend, jobs, scheduler)
     points = grid(params)
     scenarios = point_scenarios(base, points)
+    for k, sc in enumerate(scenarios):
+        check_limits(sc, n, backend, jobs, scheduler, ignore=ignore_limits, label=f"point {k}")
     keys = list(params)
     definition = _definition(base, params, n, root)
     d = Path(out_dir) if out_dir is not None else None

@@ -41,7 +41,21 @@ class Problem:
             where.append(f"line {self.line}")
         if self.key:
             where.append(f"key {self.key}")
-        return f"{', '.join(where)}: {self.message}"
+        return one_line(f"{', '.join(where)}: {self.message}")
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters escaped, as in a repr.
+
+    A problem is one line on the terminal, even when a file name, key or value
+    the user gave contains a line break.
+    """
+    if text.isprintable():
+        return text
+    return "".join(
+        c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii")
+        for c in text
+    )
 
 
 #: Problems reported at most; a file with more gets one closing line saying so.
