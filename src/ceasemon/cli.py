@@ -279,10 +279,21 @@ def _figures(path: Path) -> None:
     draw_figures(path)
 
 
+#: Failed replications listed one by one on stderr; the rest are counted (all are in manifest.json).
+_SHOWN_FAILURES = 5
+
+
 def _report_failures(failed: Sequence[dict[str, Any]], label: str = "") -> None:
-    for f in failed:
+    for f in failed[:_SHOWN_FAILURES]:
+        error = one_line(str(f["error"]))
+        error = error if len(error) <= 200 else error[:197] + "..."
         click.echo(
-            f"error: {label}replication {f['replication']} (seed {f['seed']}) failed: {f['error']}",
+            f"error: {label}replication {f['replication']} (seed {f['seed']}) failed: {error}",
+            err=True,
+        )
+    if len(failed) > _SHOWN_FAILURES:
+        click.echo(
+            f"error: {label}... and {len(failed) - _SHOWN_FAILURES} more failed replications",
             err=True,
         )
 

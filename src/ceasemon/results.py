@@ -171,19 +171,27 @@ def prepare_output_dir(path: str | os.PathLike[str], force: bool = False) -> Pat
     """Create ``path`` if needed; refuse a non-empty directory unless ``force``.
 
     Raises:
-        UserError: ``path`` is a file, or a non-empty directory and ``force`` is false.
+        UserError: ``path`` is a file, or a non-empty directory and ``force`` is
+            false, or it cannot be created (a file in the way, no permission, a
+            name too long).
     """
     d = Path(path)
-    if d.exists() and not d.is_dir():
-        raise UserError(f"the output path {str(d)!r} exists and is not a directory")
-    if d.is_dir():
-        remove_stale_temps(d)
-        if not force and any(d.iterdir()):
-            raise UserError(
-                f"the output directory {str(d)!r} is not empty; "
-                "choose another one or pass --force (force=True) to overwrite"
-            )
-    d.mkdir(parents=True, exist_ok=True)
+    try:
+        if d.exists() and not d.is_dir():
+            raise UserError(f"the output path {str(d)!r} exists and is not a directory")
+        if d.is_dir():
+            remove_stale_temps(d)
+            if not force and any(d.iterdir()):
+                raise UserError(
+                    f"the output directory {str(d)!r} is not empty; "
+                    "choose another one or pass --force (force=True) to overwrite"
+                )
+        d.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        shown = str(d) if len(str(d)) <= 80 else f"{str(d)[:38]}...{str(d)[-38:]}"
+        raise UserError(
+            f"cannot use {shown!r} as the output directory: {exc.strerror or exc}"
+        ) from None
     return d
 
 
