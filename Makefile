@@ -43,6 +43,7 @@ format: $(VENV)/.installed-test
 
 docs: $(VENV)/.installed-test
 	$(BIN)/python -m ceasemon.scenario.docs > docs/scenarios.md
+	$(BIN)/python -m ceasemon.clidocs > docs/cli.md
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench.py
