@@ -59,7 +59,7 @@ def workdir(tmp_path_factory):
     return tmp_path_factory.mktemp("fuzz-loader")
 
 
-@ci(1200)
+@ci(1000)
 @given(m=data_mutants(("small",)))
 def test_data_mutants_of_the_small_scenario(workdir, m):
     check_load(workdir, m)

@@ -65,7 +65,7 @@ def test_three_jobs_and_default_chunks_give_the_serial_tables(reference):
     same_tables(reference, three, events=True)
 
 
-@pytest.mark.parametrize("hash_seed", ["0", "12345"])
+@pytest.mark.parametrize("hash_seed", ["12345"])
 def test_a_fresh_process_with_another_hash_seed_gives_the_same_tables(
     tmp_path, reference, hash_seed
 ):
@@ -85,39 +85,33 @@ def test_a_fresh_process_with_another_hash_seed_gives_the_same_tables(
 
 
 # --------------------------------------------------------------------------- --manifest
-def test_run_manifest_reproduces_a_real_earlier_run(tmp_path):
-    """End to end, with real processes: other backend, jobs, directory; the files gone."""
+def test_run_manifest_reproduces_a_real_earlier_run(tmp_path, monkeypatch):
+    """End to end: a run from files, then a real process with another backend, jobs and cwd."""
     work = tmp_path / "project"
     (work / "lib").mkdir(parents=True)
     (work / "lib" / "parent.yaml").write_text("extends: baseline\nname: parent\nseed: 5\n")
     (work / "study.yaml").write_text(
         "extends: lib/parent.yaml\nname: study\ncoalition:\n  quorum: 0.6\n"
     )
-    first = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ceasemon.cli",
-            "run",
-            "study.yaml",
-            "--set",
-            "duration=6d",
-            "-n",
-            "3",
-            "--seed",
-            "77",
-            "--backend",
-            "serial",
-            "--events",
-            "-q",
-            "-o",
-            "results/first",
-        ],
-        cwd=work,
-        capture_output=True,
-        text=True,
+    monkeypatch.chdir(work)
+    monkeypatch.setattr(cli_module, "_figures", lambda path: None)
+    first = invoke(
+        "run",
+        "study.yaml",
+        "--set",
+        "duration=6d",
+        "-n",
+        "3",
+        "--seed",
+        "77",
+        "--backend",
+        "serial",
+        "--events",
+        "-q",
+        "-o",
+        "results/first",
     )
-    assert first.returncode == 0, first.stderr
+    assert first.exit_code == 0, first.output
     original = work / "results" / "first"
     (work / "study.yaml").unlink()  # the manifest holds the resolved scenario
     (work / "lib" / "parent.yaml").unlink()
