@@ -30,7 +30,8 @@ Quantities (``E[.]`` under the scenario's rates; ``T`` the duration in days):
 * simulation steps of the adaptive aggressor ``T / lag`` (``lag`` the least
   report-to-response time; one step per aggressor candidate when it is 0);
 * coalition decisions ``K = min(C + F, T / report_interval + C_urgent)``, each
-  a row over the ``N`` nations.
+  a row over the ``N`` nations;
+* analysts ``A``: the queue keeps (and, each step, sorts) one free time per analyst.
 
 Time and memory are linear in these, with coefficients measured on the
 reference machine (2 cores, Python 3.11, numpy 2, commit c7c925b of the model;
@@ -49,6 +50,7 @@ same with 8 sensor groups (400,000 candidates)  +0.1 us per candidate and group
 4 million sensors                               +0.24 s   +113 MiB
 queue at load 2 (16 analysts)                   +4.5 us per incident
 adaptive aggressor, 2,400 steps                 +4.5 s
+1 million analysts, 4 steps                     +1.4 s    +78 MiB
 baseline (365 d, 346,000 candidates)            0.67 s    94 MiB
 baseline rates x4, fixed policy (load 2)        4.3 s     318 MiB
 =============================================  ========  ==========
@@ -100,6 +102,7 @@ _S_BLOCK = 50e-6  # s per (party, breach type) with a rate
 _S_VOTE = 0.05e-6  # s per decision and nation
 _S_SENSOR = 0.1e-6  # s per sensor (building the network)
 _S_DAY = 0.4e-6  # s per simulated day
+_S_ANALYST = 0.4e-6  # s per analyst and simulation step (the queue sorts its analysts each step)
 
 _B_BASE = 10 * MIB  # bytes per replication
 _B_CANDIDATE = 400  # bytes per candidate breach
@@ -110,6 +113,7 @@ _B_CHANGE = 80  # bytes per failure-timeline change
 _B_PAIR = 24  # bytes per (breach, failed sensor in range) pair
 _B_SENSOR = 30  # bytes per sensor
 _B_DAY = 100  # bytes per simulated day
+_B_ANALYST = 60  # bytes per analyst
 _B_VOTE = 64  # bytes per nation and decision (or drawn row of decision draws)
 _DRAW_ROWS = 512  # rows of decision draws held at once (model/coalition.py BLOCK, twice)
 
@@ -355,6 +359,7 @@ def estimate(scenario: Scenario, *, events: bool = False) -> Estimate:
         + _mul(decisions, nations, _S_VOTE)
         + _mul(sensors, _S_SENSOR)
         + _mul(days, _S_DAY)
+        + _mul(_num(att.analysts), steps, _S_ANALYST)
     )
     peak = (
         _B_BASE
@@ -367,6 +372,7 @@ def estimate(scenario: Scenario, *, events: bool = False) -> Estimate:
         + _mul(positioned, _B_SENSOR)
         + _mul(days, _B_DAY)
         + _mul(nations, _B_VOTE, _DRAW_ROWS + decisions)
+        + _mul(_num(att.analysts), _B_ANALYST)
     )
     kept = _R_BASE + _mul(days, _R_DAY)
     if events:
@@ -461,7 +467,7 @@ def check_limits(
     if problems:
         text = (
             f"{where}refused: {'; '.join(problems)}. Estimate: {est.describe()}. "
-            "Shorten the duration or lower the rates, sensors or replications"
+            "Shorten the duration or lower the rates, sensors, analysts or replications"
         )
         if not ignore:
             raise LimitError(text + ", or pass --ignore-limits (ignore_limits=True) to run anyway")

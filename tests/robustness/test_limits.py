@@ -37,6 +37,7 @@ ABSURD = {
     ],
     "1e300-day duration": ["--set", "duration=1e300d"],
     "min_detections 1e9": ["--set", "attribution.min_detections=1000000000"],
+    "1e9 analysts": ["--set", "attribution.analysts=1000000000"],
 }
 
 
