@@ -38,22 +38,18 @@ reference machine (2 cores, Python 3.11, numpy 2, commit c7c925b of the model;
 one replication of a purpose-built scenario per quantity after a warm-up run,
 time with ``time.perf_counter``, peak memory with ``tracemalloc``):
 
-=============================================  ========  ==========
-replication                                     time      peak
-=============================================  ========  ==========
-100,000 candidates, 1 sensor group, no queue    0.14 s    39 MiB
-1.6 million candidates, same                    2.0 s     627 MiB
-same with 8 sensor groups (400,000 candidates)  +0.1 us per candidate and group
-+100,000 false alarms                           +0.17 s   +21 MiB
-+1 million random-latency detections            +0.1 s    +29 MiB
-+3.1 million failure-timeline changes           +1.9 s    +224 MiB
-4 million sensors                               +0.24 s   +113 MiB
-queue at load 2 (16 analysts)                   +4.5 us per incident
-adaptive aggressor, 2,400 steps                 +4.5 s
-1 million analysts, 4 steps                     +1.4 s    +78 MiB
-baseline (365 d, 346,000 candidates)            0.67 s    94 MiB
-baseline rates x4, fixed policy (load 2)        4.3 s     318 MiB
-=============================================  ========  ==========
+* 100,000 candidates, 1 sensor group, no queue: 0.14 s, 39 MiB;
+  1.6 million candidates: 2.0 s, 627 MiB (so about 1.5 us and 400 bytes each);
+* each further sensor group: +0.1 us per candidate;
+* 100,000 false alarms: +0.17 s, +21 MiB;
+* 1 million detections of a random-latency group: +0.1 s, +29 MiB;
+* 3.1 million failure-timeline changes: +1.9 s, +224 MiB;
+* 4 million sensors: +0.24 s, +113 MiB;
+* a queue at load 2 (16 analysts): +4.5 us per incident;
+* 2,400 steps of the adaptive aggressor: +4.5 s;
+* 1 million analysts over 4 steps: +1.4 s, +78 MiB;
+* the baseline (365 d, 346,000 candidates): 0.67 s, 94 MiB (estimated 1.7 s, 199 MiB);
+  its rates x4 with a fixed policy (queue load 2): 4.3 s, 318 MiB (estimated 5.7 s, 398 MiB).
 
 The estimate is meant to be right within a factor of about three (it errs on
 the high side: it assumes every aggressor candidate at the intensity bound and
