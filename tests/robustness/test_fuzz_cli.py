@@ -24,7 +24,6 @@ from hypothesis import strategies as st
 import ceasemon.cli as cli_module
 from ceasemon import limits
 from ceasemon.cli import cli
-from ceasemon.scenario import load_scenario
 
 PACKAGED = tuple(s for s in SOURCES if s != "small")
 RUN = ["--set", "duration=2d", "-n", "1", "--backend", "serial", "-q", "--force"]
@@ -114,26 +113,10 @@ def small_limits():
         yield
 
 
-def failing_group_without_sensors(path) -> bool:
-    """A failing sensor group (mtbf, mttr) with no sensors: a model bug, reported (see below)."""
-    sc = load_scenario(str(path), ["duration=2d"])
-    lengths = {s.name: s.end_km - s.start_km for s in sc.contact_line.sectors}
-    for g in sc.sensors.values():
-        if g.mtbf is None or g.coverage == "full":
-            continue
-        covered = sum(lengths[n] for n in g.sectors) if g.sectors else sum(lengths.values())
-        if g.count == 0 or g.positions_km == [] or (g.spacing_km or 0) / 2 >= covered:
-            return True
-    return False
-
-
 def check_run(directory, m: Mutant) -> None:
     path = write(directory, m)
     if invoke("validate", str(path)).exit_code != 0:
         event("does not validate")
-        return
-    if failing_group_without_sensors(path):
-        event("skipped: known model bug")
         return
     out = directory / "out"
     r = invoke("run", str(path), *RUN, "-o", str(out))

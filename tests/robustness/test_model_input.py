@@ -1,11 +1,9 @@
-"""Valid but unusual scenarios the model must run; a known model bug is kept visible here.
+"""Valid but unusual scenarios the model must run.
 
 The fuzzing of ``ceasemon run`` (test_fuzz_cli.py) found that a sensor group with failures
 (``mtbf``/``mttr``) and no sensors (``count: 0``, or a ``spacing_km`` wider than its sectors)
-fails every replication: ``model/sensors.py`` ``draw_timeline`` takes the minimum of an empty
-array ("zero-size array to reduction operation minimum").  The model's owner fixes it there;
-this test is a strict expected failure until then, so the fix turns it into a reminder to
-remove the mark (and the skip in test_fuzz_cli.py).
+failed every replication (``draw_timeline`` took the minimum of an empty array); a group
+without sensors now has no failure timeline.
 """
 
 from __future__ import annotations
@@ -15,10 +13,6 @@ import pytest
 import ceasemon as cm
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model bug: draw_timeline of a failing sensor group with no sensors (reported)",
-)
 @pytest.mark.parametrize(
     "overrides",
     [

@@ -47,8 +47,8 @@ class GroupParams:
 
     @property
     def fails(self) -> bool:
-        """True when the group's sensors fail and get repaired."""
-        return self.mtbf is not None
+        """True when the group has sensors and they fail and get repaired."""
+        return self.mtbf is not None and self.n_sensors > 0
 
     @property
     def availability(self) -> float:
@@ -195,8 +195,8 @@ def _prefix(day: np.ndarray, sensor: np.ndarray, days: int, m: int) -> np.ndarra
 
 def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> Timeline | None:
     """Exponential up (mean mtbf) and down (mean mttr) times for each sensor, all starting up."""
-    if not g.fails:
-        return None
+    if not g.fails or g.n_sensors == 0:
+        return None  # nothing fails (or there is nothing to fail): every sensor is always up
     m = g.n_sensors
     cycle = g.mtbf + g.mttr
     k = int(np.ceil(horizon / cycle * 1.3)) + 8
