@@ -76,6 +76,8 @@ def read_run_manifest(path: str | os.PathLike[str]) -> RunSpec:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise _bad(name, f"not valid JSON: {exc.msg}", line=exc.lineno) from None
+    except RecursionError:
+        raise _bad(name, "the JSON is nested too deeply to be a manifest") from None
     if not isinstance(data, dict):
         raise _bad(name, "a manifest is a JSON object")
     kind = data.get("kind", "run")

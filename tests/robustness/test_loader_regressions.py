@@ -154,3 +154,17 @@ def test_a_huge_value_is_shortened_in_its_message(tmp_path):
     found = problems(tmp_path, ext(f"duration: {'x' * 10_000}\nseed: {'7' * 5000}x\n"))
     assert {p.key for p in found} == {"duration", "seed"}
     assert all(len(str(p)) < 500 for p in found)
+
+
+def test_python_data_nested_too_deeply():
+    # scenario_from_dict and Python overrides copied the data recursively: RecursionError
+    deep: object = 1
+    for _ in range(100_000):
+        deep = {"a": deep}
+    with pytest.raises(ScenarioError, match=f"nested deeper than {MAX_DEPTH}"):
+        load_scenario("baseline", {"description": deep})
+    from ceasemon.scenario import scenario_from_dict
+
+    with pytest.raises(ScenarioError, match="nested deeper") as info:
+        scenario_from_dict({"name": deep}, source="data")
+    assert info.value.problems[0].file == "data"

@@ -251,6 +251,9 @@ def test_a_manifest_that_is_not_json_or_not_there(tmp_path):
     assert "a JSON object" in invoke("run", "--manifest", str(bad)).stderr
     bad.write_bytes(b"\xff\xfe")
     assert "not UTF-8" in invoke("run", "--manifest", str(bad)).stderr
+    bad.write_text("[" * 100_000 + "]" * 100_000)  # the JSON parser recursed: RecursionError
+    r = invoke("run", "--manifest", str(bad))
+    assert r.exit_code == 2 and "nested too deeply" in r.stderr, r.output
     r = invoke("run", "--manifest", str(tmp_path / "nowhere.json"))
     assert r.exit_code == 2 and "no such manifest file" in r.stderr
     r = invoke("run", "--manifest", str(tmp_path))  # a directory without a manifest

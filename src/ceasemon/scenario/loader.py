@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from .errors import MAX_PROBLEMS, Path, Problem, ScenarioError, choices_text, dotted, suggest
 from .merge import apply_override, deep_merge, split_assignment
 from .models import Scenario
-from .yamlio import Located, parse_scalar, parse_yaml
+from .yamlio import MAX_DEPTH, Located, parse_scalar, parse_yaml
 
 PACKAGE_PREFIX = "package:"
 _MAX_FILE_BYTES = 5_000_000
@@ -284,12 +284,36 @@ def load_located(
     return located
 
 
+def check_depth(data: Any, source: str) -> None:
+    """Refuse Python data nested deeper than a scenario file may be (``yamlio.MAX_DEPTH``).
+
+    Walks without recursion, so that data nested a million levels deep is an
+    error, not a RecursionError; shared sub-structures are walked once.
+    """
+    stack: list[tuple[Any, Path]] = [(data, ())]
+    seen: set[int] = set()
+    while stack:
+        node, path = stack.pop()
+        if not isinstance(node, dict | list | tuple) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if len(path) > MAX_DEPTH:
+            raise ScenarioError.single(
+                f"nested deeper than {MAX_DEPTH} levels; a scenario needs only a few",
+                file=source,
+                key=dotted(path[: MAX_DEPTH + 1]),
+            )
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        stack.extend((value, (*path, key)) for key, value in items)
+
+
 def apply_overrides(located: Located, overrides: Mapping[str, Any] | Sequence[str] | None) -> None:
     """Apply ``{"a.b": value}`` (Python values) or ``["a.b=yaml", ...]`` (CLI text) in place."""
     if not overrides:
         return
     if isinstance(overrides, Mapping):
         for key, value in overrides.items():
+            check_depth(value, f"override {key}")
             apply_override(located, key, value, f"override {key}")
     else:
         for text in overrides:
@@ -322,6 +346,7 @@ def scenario_from_dict(
     """Validate a scenario given as a Python mapping (e.g. a manifest's resolved scenario)."""
     import copy
 
+    check_depth(data, source)
     located = Located(copy.deepcopy(dict(data)), {(): (source, None)})
     if "extends" in located.data:
         raise ScenarioError.single(
