@@ -78,6 +78,8 @@ MAX_REPLICATION_SECONDS = 7 * 86400.0
 MAX_RESULT_BYTES = 8 * GIB
 #: Memory that all workers together (and the kept tables) may need, when the machine's is unknown.
 DEFAULT_MACHINE_BYTES = 32 * GIB
+#: A sweep may have at most this many grid points (each is a scenario validated up front).
+MAX_SWEEP_POINTS = 10_000
 #: A replication estimated to take longer than this (seconds) gets a warning.
 WARN_REPLICATION_SECONDS = 60.0
 #: What a worker process needs before it runs anything (Python, numpy, pandas, the model).
@@ -477,3 +479,26 @@ def check_limits(
             stacklevel=2,
         )
     return est
+
+
+def check_grid(params: dict, *, ignore: bool = False) -> int:
+    """Refuse a sweep grid of more than ``MAX_SWEEP_POINTS`` points before it is built.
+
+    Args:
+        params: ``{"dotted.key": [values]}``.
+        ignore: let a larger grid through with a ``LimitWarning``.
+
+    Returns:
+        The number of grid points.
+    """
+    sizes = [len(v) if hasattr(v, "__len__") else 1 for v in params.values()]
+    points = math.prod(sizes) if sizes else 0
+    if points > MAX_SWEEP_POINTS:
+        text = (
+            f"refused: a sweep of {points:,} grid points ({' x '.join(map(str, sizes))} values) "
+            f"is beyond the limit of {MAX_SWEEP_POINTS:,}"
+        )
+        if not ignore:
+            raise LimitError(text + "; sweep fewer values, or pass --ignore-limits")
+        warnings.warn(text + "; running anyway (limits ignored)", LimitWarning, stacklevel=2)
+    return points

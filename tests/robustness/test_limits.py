@@ -249,3 +249,23 @@ def test_the_estimate_of_any_valid_scenario_is_a_number(tmp_path_factory, m):
             check_limits(sc, sc.replications, workers=2)
     except LimitError as exc:
         assert "Estimate:" in str(exc)
+
+
+def test_a_huge_sweep_grid_is_refused_before_it_is_built(tmp_path):
+    values = ",".join(str(i) for i in range(1, 201))
+    t0 = time.perf_counter()
+    r = invoke(
+        "sweep",
+        "baseline",
+        "--param",
+        f"attribution.analysts={values}",
+        "--param",
+        f"seed={values}",
+        "-o",
+        str(tmp_path / "s"),
+    )
+    assert time.perf_counter() - t0 < 2.0
+    assert r.exit_code == 2, r.output
+    assert "a sweep of 40,000 grid points (200 x 200 values)" in r.stderr
+    assert not (tmp_path / "s").exists()
+    assert limits.check_grid({"a": [1, 2], "b": [1, 2, 3]}) == 6

@@ -402,6 +402,9 @@ def sweep(
     base = as_scenario(scenario, overrides)
     n = check_replications(replications, base)
     root = check_seed(seed, base)
+    from ..limits import check_grid
+
+    check_grid(params, ignore=ignore_limits)
     points = grid(params)
     scenarios = point_scenarios(base, points)
     for k, sc in enumerate(scenarios):
