@@ -23,7 +23,7 @@ Quantities (``E[.]`` under the scenario's rates; ``T`` the duration in days):
   ``D = C * sum_g k_g * max_t p_g,t``; only groups with a random latency keep
   one number per detection (``D_r``);
 * false alarms ``F = T * sum_g f_g * S_g``;
-* failure-timeline changes ``U = sum_g 2 S_g (1.3 T / (mtbf + mttr) + 8)`` and
+* failure-timeline changes ``U = sum_g 2 S_g (1.3 (T + revisit) / (mtbf + mttr) + 8)`` and
   the (breach, failed sensor) pairs looked at, ``P = sum_g 2 C k_g mttr / (mtbf + mttr)``;
 * the analyst queue's load ``rho = (C + F) / T * E[service] / analysts``; an
   overloaded queue is worked one incident at a time;
@@ -330,7 +330,8 @@ def estimate(scenario: Scenario, *, events: bool = False) -> Estimate:
             false_alarms += _mul(t, g.false_alarms_per_day, s)
         if g.mtbf is not None and g.mttr is not None:
             cycle = g.mtbf + g.mttr
-            changes += _mul(2.0, s, _div(1.3 * t, cycle) + 8.0)
+            reach = t + (g.revisit or 0.0)  # timelines cover the passes after the horizon
+            changes += _mul(2.0, s, _div(1.3 * reach, cycle) + 8.0)
             pairs += _mul(2.0, cands, k, _div(g.mttr, cycle))
     incidents = cands + false_alarms
     att = sc.attribution

@@ -131,6 +131,7 @@ DURATIONS = st.sampled_from(
         "30min",
         "2d",
         "1.5d",
+        "1e12d",
         "1e300d",
         "1000000d",
         "1e-300d",
@@ -227,7 +228,7 @@ def _scale(value: Any, factor: float) -> Any:
 SIZE_KEYS = {
     "count": [10**9, 10**7, 0],
     "spacing_km": [1e-9, 1e-3],
-    "duration": ["1000000d", "1e300d", "36500d"],
+    "duration": ["1000000d", "1e12d", "1e300d", "36500d"],
     "replications": [10**9, 10**6],
     "range_km": [1e6, 1e300],
     "false_alarms_per_day": [1e7, 1e300],

@@ -168,3 +168,13 @@ def test_python_data_nested_too_deeply():
     with pytest.raises(ScenarioError, match="nested deeper") as info:
         scenario_from_dict({"name": deep}, source="data")
     assert info.value.problems[0].file == "data"
+
+
+def test_a_duration_beyond_max_days_is_refused(tmp_path):
+    # mttr: 2e300d passed, and the model's day tables cast it to a negative int64 (exit 1)
+    from ceasemon.scenario.durations import MAX_DAYS, parse_duration
+
+    assert parse_duration("1e12d") == MAX_DAYS
+    (p,) = problems(tmp_path, ext("sensors:\n  acoustic:\n    mttr: 2e300d\n"))
+    assert (p.key, p.line) == ("sensors.acoustic.mttr", 5)
+    assert "longer than the longest duration allowed" in p.message

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ceasemon.scenario import format_duration, parse_duration
-from ceasemon.scenario.durations import UNITS
+from ceasemon.scenario.durations import MAX_DAYS, UNITS
 
 
 @pytest.mark.parametrize(
@@ -84,7 +84,7 @@ def test_non_strings_are_rejected(value):
 
 def test_format_round_trips_exactly():
     rng = np.random.default_rng(20260106)
-    values = [0.0, 1.0, 1 / 86400, 15 / 86400, 1 / 3, 365.0, 1e-300, 5e-324, 1e300]
+    values = [0.0, 1.0, 1 / 86400, 15 / 86400, 1 / 3, 365.0, 1e-300, 5e-324, MAX_DAYS]
     values += list(rng.exponential(10.0, 2000)) + list(10.0 ** rng.uniform(-8, 8, 2000))
     for days in values:
         text = format_duration(days)

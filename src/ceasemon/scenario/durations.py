@@ -21,6 +21,10 @@ UNITS: dict[str, float] = {
 
 UNIT_HELP = "s, min, h, d, w (e.g. '30min', '6h', '3d', '1.5d', '2w')"
 
+#: The longest duration a scenario may give, in days (about 2.7 billion years): far beyond
+#: any meaning, and far below where a count of days stops fitting a 64-bit integer.
+MAX_DAYS = 1e12
+
 _PATTERN = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9]+)\s*(s|min|h|d|w)\s*$")
 
 #: Regular expression of a duration string, for the JSON Schema.
@@ -38,7 +42,8 @@ def parse_duration(value: object) -> float:
 
     Raises:
         ValueError: with a message listing the accepted units, for a bare
-            number, a negative or non-finite value, or an unknown unit.
+            number, a negative or non-finite value, an unknown unit, or more
+            than ``MAX_DAYS`` days.
     """
     if isinstance(value, (bool, int | float)):
         raise ValueError(
@@ -58,6 +63,11 @@ def parse_duration(value: object) -> float:
     days = float(match.group(1)) * UNITS[match.group(2)]
     if not math.isfinite(days):
         raise ValueError(f"{_show(value)} is not a finite duration")
+    if days > MAX_DAYS:
+        raise ValueError(
+            f"{_show(value)} is longer than the longest duration allowed, {MAX_DAYS:.0e} days "
+            "(about 2.7 billion years)"
+        )
     return days
 
 
