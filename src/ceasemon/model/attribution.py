@@ -60,9 +60,11 @@ def verdicts(params: AttributionParams, true_row: np.ndarray, u: np.ndarray) -> 
 
     ``true_row`` is the party index, or ``n_parties`` for a false alarm.
     """
-    cdf = params.confusion_cdf[true_row]
-    col = (u[:, None] * cdf[:, -1:] >= cdf).sum(axis=1)
     n_parties = params.confusion_cdf.shape[1] - 1
+    col = np.empty(len(u), np.int64)
+    for row, cdf in enumerate(params.confusion_cdf):  # one row per true party, and none
+        sel = true_row == row
+        col[sel] = np.searchsorted(cdf, u[sel] * cdf[-1], side="right")
     col = np.minimum(col, n_parties)
     return np.where(col == n_parties, UNKNOWN, col).astype(np.int8)
 

@@ -362,13 +362,14 @@ def detect(
             if g.fails:
                 k_up = state.timelines[gi].is_up(np.zeros(n, np.int64), t_obs).astype(np.int64)
         else:
-            lo = np.empty(n, np.int64)
-            hi = np.empty(n, np.int64)
-            lo[by_position] = np.searchsorted(g.positions, sorted_position - g.range_km, "left")
-            hi[by_position] = np.searchsorted(g.positions, sorted_position + g.range_km, "right")
-            k_up = hi - lo
+            # in position order (fast searchsorted), then back to time order once
+            lo = np.searchsorted(g.positions, sorted_position - g.range_km, "left")
+            hi = np.searchsorted(g.positions, sorted_position + g.range_km, "right")
+            k_sorted = hi - lo
             if g.fails:
-                k_up -= state.timelines[gi].down_among(t_obs, lo, hi)
+                k_sorted -= state.timelines[gi].down_among(t_obs[by_position], lo, hi)
+            k_up = np.empty(n, np.int64)
+            k_up[by_position] = k_sorted
         # draw only where a detection is possible: one binomial per such breach
         live = np.flatnonzero((k_up > 0) & (p > 0))
         if len(live) == 0:
