@@ -137,6 +137,14 @@ def test_chunks_cover_every_replication_once_in_order():
     assert runner.chunks(range(10), 1, size=3) == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]
 
 
+def test_chunks_shrink_towards_the_end_so_no_worker_idles_long():
+    sizes = [len(c) for c in runner.chunks(range(100), 2)]
+    assert sizes == sorted(sizes, reverse=True)
+    assert sizes[0] == 16 and sizes[-1] == 1
+    # the last quarter of the work is in chunks of at most a sixteenth of a worker's share
+    assert all(s <= 100 / 2 / 8 for s in sizes[-5:])
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [

@@ -359,13 +359,25 @@ def open_backend(backend: str | None, jobs: int | None, scheduler: str | None = 
 
 
 def chunks(indices: Sequence[int], workers: int, size: int | None = None) -> list[list[int]]:
-    """Split replication indices into chunks: about four per worker, at most 16 each."""
+    """Split replication indices into chunks, in order.
+
+    With ``size`` every chunk has that many.  Without it the chunks shrink as
+    the work runs out ("guided" scheduling): each takes the remaining
+    replications divided by twice the number of workers, between 1 and 16.  Big
+    chunks early amortise the cost of a task; small ones at the end keep every
+    worker busy until the last replication, where equal chunks of about a
+    quarter of a worker's share left one worker idle for up to a whole chunk.
+    """
     idx = list(indices)
-    if not idx:
-        return []
-    if size is None:
-        size = max(1, min(16, math.ceil(len(idx) / (4 * max(1, workers)))))
-    return [idx[k : k + size] for k in range(0, len(idx), size)]
+    if size is not None:
+        return [idx[k : k + size] for k in range(0, len(idx), size)]
+    out: list[list[int]] = []
+    k = 0
+    while k < len(idx):
+        step = max(1, min(16, math.ceil((len(idx) - k) / (2 * max(1, workers)))))
+        out.append(idx[k : k + step])
+        k += step
+    return out
 
 
 # --------------------------------------------------------------------------- progress
@@ -628,7 +640,7 @@ def run(
         events: keep the events table (memory grows with the number of breaches).
         quiet: no progress bar.
         progress: force the progress bar on or off (default: on a terminal, unless quiet).
-        chunk_size: replications per task (default about four tasks per worker).
+        chunk_size: replications per task (default: guided, shrinking from 16 to 1).
         out_dir: if given, write the results directory there.
         force: allow ``out_dir`` to be a non-empty directory.
         command: the command line to record in the manifest.
