@@ -128,19 +128,30 @@ def test_revisit_detects_at_the_first_pass_within_persistence(make_scenario, rev
     assert abs(delay.mean() - mean) < 4 * (min(pers, rev) / np.sqrt(12)) / np.sqrt(len(delay))
 
 
-@pytest.mark.parametrize("sorted_times", [True, False])
-def test_down_sensors_in_range_match_a_pairwise_check(make_scenario, sorted_times):
+@pytest.mark.parametrize("tables", [True, False])
+@pytest.mark.parametrize("sorted_times", [True, False, "day-position"])
+def test_down_sensors_in_range_match_a_pairwise_check(
+    make_scenario, monkeypatch, sorted_times, tables
+):
     sc = make_scenario(
         {"sensors.ears.mtbf": "3d", "sensors.ears.mttr": "2d", "sensors.ears.range_km": 4}
     )
     g = build_model(sc).groups[0]
+    if not tables:
+        from ceasemon.model import sensors
+
+        monkeypatch.setattr(sensors, "MAX_PREFIX_CELLS", 0)
     tl = draw_timeline(g, 100.0, np.random.default_rng(6))
+    assert (tl.full_prefix is not None) == tables
     rng = np.random.default_rng(7)
     n = 3000
     t = rng.uniform(0, 100, n)
-    if sorted_times:
-        t = np.sort(t)
     y = rng.uniform(0, 100, n)
+    if sorted_times == "day-position":  # the order detect() passes
+        order = np.lexsort((y, np.floor(t)))
+        t, y = t[order], y[order]
+    elif sorted_times:
+        t = np.sort(t)
     lo = np.searchsorted(g.positions, y - g.range_km, side="left")
     hi = np.searchsorted(g.positions, y + g.range_km, side="right")
     got = tl.down_among(t, lo, hi)
@@ -167,3 +178,18 @@ def test_down_count_without_day_tables_is_the_same(make_scenario, monkeypatch):
     without = draw_timeline(g, 100.0, np.random.default_rng(9))
     assert with_tables.full_prefix is not None and without.full_prefix is None
     np.testing.assert_array_equal(with_tables.down_among(t, lo, hi), without.down_among(t, lo, hi))
+
+
+def test_a_replication_is_the_same_with_and_without_day_tables(monkeypatch):
+    """The sparse whole-day keys of a large network give the same records as the tables."""
+    import ceasemon as cm
+    from ceasemon.model import sensors
+    from ceasemon.model.simulation import simulate
+
+    sc = cm.load_scenario("baseline", {"duration": "40d", "aggressor.policy": "fixed"})
+    model = build_model(sc)
+    a = simulate(model, 11)
+    monkeypatch.setattr(sensors, "MAX_PREFIX_CELLS", 0)
+    b = simulate(model, 11)
+    for name, col in a.events.columns.items():
+        np.testing.assert_array_equal(col, b.events.columns[name], err_msg=name)
