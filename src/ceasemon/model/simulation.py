@@ -28,6 +28,7 @@ import numpy as np
 from ..experiment.seeds import Streams, replication_seed
 from ..scenario.models import Scenario
 from . import aggressor as agg
+from .allocator import keep_freed_memory
 from .assemble import assemble
 from .attribution import AttributionParams, build_attribution
 from .breaches import PartyParams, build_parties, draw_candidates
@@ -172,6 +173,7 @@ def simulate(
     Returns:
         The replication's records; ``metrics()`` turns them into numbers.
     """
+    keep_freed_memory()  # once per process: numpy's temporaries reuse memory (see allocator)
     if isinstance(model, Scenario):
         model = build_model(model)
     if not isinstance(seed, np.random.SeedSequence):
