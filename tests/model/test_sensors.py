@@ -193,3 +193,22 @@ def test_a_replication_is_the_same_with_and_without_day_tables(monkeypatch):
     b = simulate(model, 11)
     for name, col in a.events.columns.items():
         np.testing.assert_array_equal(col, b.events.columns[name], err_msg=name)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.random.default_rng(12).uniform(0, 1220, 50_000),
+        np.random.default_rng(13).integers(0, 6_800_000, 50_000),  # (day, sensor) keys
+        np.repeat([3.0, 1.0, 2.0], 1000),  # ties
+        np.array([5.0]),
+        np.full(7, 2.5),
+        np.array([]),
+    ],
+)
+def test_sorting_order_is_a_permutation_that_sorts(values):
+    from ceasemon.model.sensors import sorting_order
+
+    order = sorting_order(values)
+    assert np.array_equal(np.sort(order), np.arange(len(values)))
+    assert np.all(np.diff(values[order]) >= 0)

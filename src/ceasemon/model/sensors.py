@@ -164,7 +164,7 @@ class Timeline:
         key_lo = base + lo
         order = None
         if n > 1 and np.any(key_lo[1:] < key_lo[:-1]):
-            order = np.argsort(key_lo, kind="stable")
+            order = sorting_order(key_lo)
             t, lo, hi, day, base, key_lo = (x[order] for x in (t, lo, hi, day, base, key_lo))
         key_hi = base + hi
         if self.full_prefix is None:
@@ -351,16 +351,40 @@ def _merge_smallest(a: list[np.ndarray], b: list[np.ndarray]) -> list[np.ndarray
     return [both[:, j].copy() for j in range(m)]
 
 
+def sorting_order(values: np.ndarray) -> np.ndarray:
+    """A permutation that sorts ``values`` (non-decreasing; ties in any order).
+
+    The look-ups only need their queries sorted to run fast (``searchsorted``
+    reuses its last bound); which of two equal values comes first changes no
+    result.  So instead of ``argsort`` (about 9 ms for 180,000 floats) each
+    value is scaled to the high bits of an integer whose low bits hold its
+    index, and the integers are sorted with numpy's vectorised ``sort``
+    (about 5 ms): values closer than their range / 2**40 may come out swapped.
+    """
+    n = len(values)
+    bits = max(1, (n - 1).bit_length())
+    if n < 2 or bits > 23:
+        return np.argsort(values)
+    lo, hi = float(values.min()), float(values.max())
+    if not (np.isfinite(lo) and np.isfinite(hi)) or hi <= lo:
+        return np.argsort(values)
+    scale = (2.0 ** (63 - bits) - 1.0) / (hi - lo)
+    high = ((values - lo) * scale).astype(np.uint64) << np.uint64(bits)
+    packed = np.sort(high | np.arange(n, dtype=np.uint64))
+    return (packed & np.uint64((1 << bits) - 1)).astype(np.int64)
+
+
 def _day_position_order(t: np.ndarray, by_position: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Breaches sorted by (day, position): their indices, and their places in position order."""
     n = len(t)
-    rank = np.empty(n, np.int64)
-    rank[by_position] = np.arange(n)
     day = np.floor(t).astype(np.int64)
     if n and int(day.max()) < (2**62) // max(n, 1):
-        in_time = np.argsort(day * n + rank)
-    else:  # a combined key could overflow
-        in_time = np.lexsort((rank, day))
+        # day * n + place-in-position-order is unique: sorting it is sorting the breaches
+        in_position = np.sort(day[by_position] * n + np.arange(n)) % n
+        return by_position[in_position], in_position
+    rank = np.empty(n, np.int64)  # a combined key could overflow
+    rank[by_position] = np.arange(n)
+    in_time = np.lexsort((rank, day))
     return in_time, rank[in_time]
 
 
@@ -380,7 +404,7 @@ def detect(
     first_group = np.full(n, -1, np.int64)
     count = np.zeros(n, np.int64)
     # sorted queries make searchsorted several times faster (it reuses the last bound)
-    by_position = np.argsort(position)  # ties in float positions have probability 0
+    by_position = sorting_order(position)
     sorted_position = position[by_position]
     by_day = None
     for gi, g in enumerate(groups):
@@ -402,10 +426,14 @@ def detect(
             if g.fails and g.revisit:
                 k_sorted -= state.timelines[gi].down_among(t_obs[by_position], lo, hi)
             elif g.fails:
-                # in (day, position) order, the fastest for the timeline, shared by the groups
+                # in (day, position) order, the fastest for the timeline, shared by the groups;
+                # only where the group can detect the type (elsewhere k_up is never used)
                 if by_day is None:
                     by_day = _day_position_order(t, by_position)
                 in_time, in_position = by_day
+                if not (p > 0).all():
+                    can = p[in_time] > 0
+                    in_time, in_position = in_time[can], in_position[can]
                 k_sorted[in_position] -= state.timelines[gi].down_among(
                     t[in_time], lo[in_position], hi[in_position]
                 )
