@@ -118,38 +118,44 @@ def build_network(sc: Scenario, line: Line, types: tuple[str, ...]) -> tuple[Gro
 class Timeline:
     """Up/down timelines of a group's sensors, all starting up.
 
-    ``keys`` holds every sensor's change times (down, up, down, ...) offset by
-    ``sensor * stride`` so that one ``searchsorted`` answers many sensors.
+    ``changes`` holds every sensor's change times (down, up, down, ...); ``up``
+    answers from them directly (the reference the tests check the rest with).
 
     Detection asks how many of the sensors ``lo .. hi-1`` are down at time
     ``t``.  Down time is split by day into entries (sensor, day): a "whole"
     entry is a sensor down for the whole day, a "partial" one a day in which it
     goes down or comes back.  Whole entries are counted without looking at the
-    time of day: from per-day prefix sums over sensors (two look-ups per query)
-    when days x sensors is small, else from their sorted keys ``day * n_sensors
-    + sensor`` (two ``searchsorted`` per query), which costs nothing to build
-    for a large network.  Partial entries are kept sorted by the same key with
-    their interval and checked exactly, only for the queries whose range holds
-    one.
+    time of day, partial ones are checked exactly against their interval, only
+    for the queries whose range holds one.  Two layouts:
+
+    * a small network (days x sensors up to ``MAX_PREFIX_CELLS``) has per-day
+      prefix sums over sensors of both kinds of entry: two look-ups per query
+      count the whole entries and tell whether any partial one is in range;
+    * a large one keeps all entries sorted by ``day * n_sensors + sensor``
+      with running counts of each kind, so two ``searchsorted`` per query
+      give both counts and the place of the partial entries; nothing of size
+      days x sensors is built.
     """
 
-    keys: np.ndarray  # changes + sensor * stride, flattened and sorted
-    per_sensor: int
-    stride: float
+    changes: np.ndarray  # (n_sensors, changes per sensor): down, up, down, ... times
     n_sensors: int
     days: int  # entries cover days 0 .. days - 1; later times count as the last day
     full_prefix: np.ndarray | None  # (days, n_sensors + 1): whole-day-down sensors below index
     part_prefix: np.ndarray | None  # (days, n_sensors + 1): partial entries below each index
-    # (both None when days x sensors is above MAX_PREFIX_CELLS: whole_key is used instead)
-    whole_key: np.ndarray  # day * n_sensors + sensor of each whole entry, sorted (no tables)
+    # large networks (no prefix tables): all entries sorted by key, running counts of each kind
+    entry_key: np.ndarray | None
+    whole_below: np.ndarray | None  # whole entries before each place of entry_key
+    part_below: np.ndarray | None  # partial entries before each place of entry_key
     part_key: np.ndarray  # day * n_sensors + sensor of each partial entry, sorted
     part_start: np.ndarray  # its down interval
     part_end: np.ndarray
 
     def up(self, sensor: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Whether ``sensor`` is up at time ``t`` (vectorised over pairs)."""
-        q = sensor * self.stride + t
-        before = np.searchsorted(self.keys, q, side="right") - sensor * self.per_sensor
+        m, per_sensor = self.changes.shape
+        stride = float(self.changes[:, -1].max()) + 1.0 if m else 1.0
+        keys = (self.changes + np.arange(m)[:, None] * stride).ravel()
+        before = np.searchsorted(keys, sensor * stride + t, side="right") - sensor * per_sensor
         return (before % 2) == 0
 
     def down_among(self, t: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -168,20 +174,25 @@ class Timeline:
             t, lo, hi, day, base, key_lo = (x[order] for x in (t, lo, hi, day, base, key_lo))
         key_hi = base + hi
         if self.full_prefix is None:
-            down = np.searchsorted(self.whole_key, key_hi) - np.searchsorted(self.whole_key, key_lo)
-            q = np.arange(n)
+            a = np.searchsorted(self.entry_key, key_lo, side="left")
+            b = np.searchsorted(self.entry_key, key_hi, side="left")
+            down = self.whole_below[b] - self.whole_below[a]
+            first, count = self.part_below[a], self.part_below[b] - self.part_below[a]
+            q = np.flatnonzero(count)
+            first, count = first[q], count[q]
         else:
             width = self.n_sensors + 1
             flat_full, flat_part = self.full_prefix.ravel(), self.part_prefix.ravel()
             row = day * width
             down = (flat_full[row + hi] - flat_full[row + lo]).astype(np.int64)
             q = np.flatnonzero(flat_part[row + hi] != flat_part[row + lo])
-        if len(q) and len(self.part_key):
+            first = np.searchsorted(self.part_key, key_lo[q], side="left")
+            count = np.searchsorted(self.part_key, key_hi[q], side="left") - first
+        if len(q):
             # exact check of the partial entries in range, for the queries that have one
-            a = np.searchsorted(self.part_key, key_lo[q], side="left")
-            count = np.searchsorted(self.part_key, key_hi[q], side="left") - a
             owner = np.repeat(np.arange(len(q)), count)
-            entry = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count) + a[owner]
+            entry = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
+            entry += first[owner]
             tq = t[q][owner]
             hit = (self.part_start[entry] <= tq) & (tq < self.part_end[entry])
             down[q] += np.bincount(owner[hit], minlength=len(q))
@@ -192,7 +203,7 @@ class Timeline:
         return out
 
     def is_up(self, sensor: np.ndarray, t: np.ndarray) -> np.ndarray:
-        """Whether ``sensor`` is up at time ``t``, from the day tables (same answer as ``up``)."""
+        """Whether ``sensor`` is up at time ``t``, from the day entries (same answer as ``up``)."""
         return self.down_among(t, sensor, sensor + 1) == 0
 
 
@@ -209,31 +220,41 @@ def _prefix(day: np.ndarray, sensor: np.ndarray, days: int, m: int) -> np.ndarra
     return np.cumsum(cells.reshape(days, m + 1), axis=1, dtype=dtype)
 
 
+def _change_times(g: GroupParams, horizon: float, rng: np.random.Generator) -> np.ndarray:
+    """Each sensor's change times (down, up, down, ...) until past the horizon.
+
+    Up times are exponential with mean mtbf, down times with mean mttr, drawn
+    in blocks of ``k`` cycles per sensor (a block of up times, then one of down
+    times); another block is drawn, rarely, while some sensor's timeline ends
+    before the horizon.  A block continues the running sums where the last
+    one stopped, so the times are those of one long cumulative sum.
+    """
+    m = g.n_sensors
+    k = int(np.ceil(horizon / (g.mtbf + g.mttr) * 1.3)) + 8
+
+    def block(last: np.ndarray | None) -> np.ndarray:
+        up = rng.exponential(g.mtbf, (m, k))
+        down = rng.exponential(g.mttr, (m, k)) if g.mttr > 0 else np.zeros((m, k))
+        start = 0 if last is None else 1
+        steps = np.empty((m, 2 * k + start))
+        if last is not None:
+            steps[:, 0] = last
+        steps[:, start::2] = up
+        steps[:, start + 1 :: 2] = down
+        return np.cumsum(steps, axis=1)[:, start:]
+
+    changes = block(None)
+    while changes[:, -1].min() <= horizon:
+        changes = np.hstack([changes, block(changes[:, -1])])
+    return changes
+
+
 def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> Timeline | None:
     """Exponential up (mean mtbf) and down (mean mttr) times for each sensor, all starting up."""
     if not g.fails or g.n_sensors == 0:
         return None  # nothing fails (or there is nothing to fail): every sensor is always up
     m = g.n_sensors
-    cycle = g.mtbf + g.mttr
-    k = int(np.ceil(horizon / cycle * 1.3)) + 8
-
-    def draw_down(size: tuple[int, int]) -> np.ndarray:
-        return rng.exponential(g.mttr, size) if g.mttr > 0 else np.zeros(size)
-
-    up = rng.exponential(g.mtbf, (m, k))
-    down = draw_down((m, k))
-    # extend, rarely, until every sensor's timeline passes the horizon
-    while True:
-        steps = np.empty((m, 2 * up.shape[1]))
-        steps[:, 0::2] = up
-        steps[:, 1::2] = down
-        changes = np.cumsum(steps, axis=1)
-        if changes[:, -1].min() > horizon:
-            break
-        up = np.hstack([up, rng.exponential(g.mtbf, (m, k))])
-        down = np.hstack([down, draw_down((m, k))])
-    stride = float(changes[:, -1].max()) + 1.0
-    keys = (changes + np.arange(m)[:, None] * stride).ravel()
+    changes = _change_times(g, horizon, rng)
     start, end = changes[:, 0::2], changes[:, 1::2]
     live = (start < horizon) & (end > start)
     sensor = np.broadcast_to(np.arange(m)[:, None], start.shape)[live]
@@ -249,22 +270,35 @@ def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> T
     )
     s_of, e_of, sensor_of = start[which], end[which], sensor[which]
     whole = (s_of <= day) & (e_of >= day + 1)
+    key = day * m + sensor_of
+    # equal keys (one sensor's partial entries of one day) may come in any order
+    order = sorting_order(key)
+    key, whole, s_of, e_of = key[order], whole[order], s_of[order], e_of[order]
     part = ~whole
-    part_key = day[part] * m + sensor_of[part]
-    order = np.argsort(part_key)  # equal keys (same sensor and day) may come in any order
-    tables = days * (m + 1) <= MAX_PREFIX_CELLS
-    return Timeline(
-        keys=keys,
-        per_sensor=changes.shape[1],
-        stride=stride,
+    common = dict(
+        changes=changes,
         n_sensors=m,
         days=days,
-        full_prefix=_prefix(day[whole], sensor_of[whole], days, m) if tables else None,
-        part_prefix=_prefix(day[part], sensor_of[part], days, m) if tables else None,
-        whole_key=np.zeros(0, np.int64) if tables else np.sort(day[whole] * m + sensor_of[whole]),
-        part_key=part_key[order],
-        part_start=s_of[part][order],
-        part_end=e_of[part][order],
+        part_key=key[part],
+        part_start=s_of[part],
+        part_end=e_of[part],
+    )
+    if days * (m + 1) <= MAX_PREFIX_CELLS:
+        return Timeline(
+            full_prefix=_prefix(day[order][whole], sensor_of[order][whole], days, m),
+            part_prefix=_prefix(day[order][part], sensor_of[order][part], days, m),
+            entry_key=None,
+            whole_below=None,
+            part_below=None,
+            **common,
+        )
+    return Timeline(
+        full_prefix=None,
+        part_prefix=None,
+        entry_key=key,
+        whole_below=np.concatenate([[0], np.cumsum(whole)]),
+        part_below=np.concatenate([[0], np.cumsum(part)]),
+        **common,
     )
 
 
