@@ -38,11 +38,14 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from ..model.records import BREACH, NO_PARTY, NOT_ATTRIBUTED, UNKNOWN, Labels, ReplicationRecords
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd  # imported where the frames are made: workers never need it
 
 #: At most this many true breaches per replication go into the delays table.
 DELAY_SAMPLE = 1000
@@ -188,6 +191,8 @@ def sectors_frame(
     parts: Sequence[tuple[int, Mapping[str, np.ndarray]]], labels: Labels
 ) -> pd.DataFrame:
     """The sectors table from ``(replication, columns)`` pairs."""
+    import pandas as pd
+
     cols = ("sector", "start_km", "end_km", *SECTOR_COLUMNS)
     dtypes = {"sector": np.int64, "start_km": float, "end_km": float}
     dtypes.update({c: np.int64 for c in SECTOR_COLUMNS})
@@ -200,6 +205,8 @@ def confusion_frame(
     parts: Sequence[tuple[int, Mapping[str, np.ndarray]]], labels: Labels
 ) -> pd.DataFrame:
     """The confusion table from ``(replication, columns)`` pairs."""
+    import pandas as pd
+
     cols = ("party", "attributed", "count")
     data = _stack([(i, t["confusion"]) for i, t in parts], cols, dict.fromkeys(cols, np.int64))
     data["party"] = _cat(data["party"], labels.parties, {NO_PARTY: "none"})
@@ -211,6 +218,8 @@ def delays_frame(
     parts: Sequence[tuple[int, Mapping[str, np.ndarray]]], labels: Labels
 ) -> pd.DataFrame:
     """The delays table from ``(replication, columns)`` pairs."""
+    import pandas as pd
+
     cols = (
         "event",
         "party",
