@@ -270,6 +270,10 @@ def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> T
     )
     s_of, e_of, sensor_of = start[which], end[which], sensor[which]
     whole = (s_of <= day) & (e_of >= day + 1)
+    tables = days * (m + 1) <= MAX_PREFIX_CELLS
+    if tables:
+        full_prefix = _prefix(day[whole], sensor_of[whole], days, m)
+        part_prefix = _prefix(day[~whole], sensor_of[~whole], days, m)
     key = day * m + sensor_of
     # equal keys (one sensor's partial entries of one day) may come in any order
     order = sorting_order(key)
@@ -283,10 +287,10 @@ def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> T
         part_start=s_of[part],
         part_end=e_of[part],
     )
-    if days * (m + 1) <= MAX_PREFIX_CELLS:
+    if tables:
         return Timeline(
-            full_prefix=_prefix(day[order][whole], sensor_of[order][whole], days, m),
-            part_prefix=_prefix(day[order][part], sensor_of[order][part], days, m),
+            full_prefix=full_prefix,
+            part_prefix=part_prefix,
             entry_key=None,
             whole_below=None,
             part_below=None,
