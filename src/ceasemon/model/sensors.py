@@ -277,15 +277,16 @@ def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> T
     key = day * m + sensor_of
     # equal keys (one sensor's partial entries of one day) may come in any order
     order = sorting_order(key)
-    key, whole, s_of, e_of = key[order], whole[order], s_of[order], e_of[order]
+    key, whole = key[order], whole[order]
     part = ~whole
+    in_part = order[part]  # intervals are needed for the partial entries only
     common = dict(
         changes=changes,
         n_sensors=m,
         days=days,
         part_key=key[part],
-        part_start=s_of[part],
-        part_end=e_of[part],
+        part_start=s_of[in_part],
+        part_end=e_of[in_part],
     )
     if tables:
         return Timeline(
