@@ -4,10 +4,11 @@ A replication makes thousands of temporary arrays of a few MiB (one value per
 breach).  glibc's malloc gives such blocks back to the kernel when they are
 freed: above its mmap threshold each block is a fresh mapping, and below it
 the top of the heap is trimmed as soon as more than twice the threshold is
-free.  Every new temporary then faults its pages in again, at about a quarter
-of a microsecond per 4 KiB page; on the baseline this was a quarter of the
-time of a replication (measured with ``benchmarks/bench.py``: 0.37 s without,
-0.28 s with).
+free.  Every new temporary then faults its pages in again.  On the baseline
+this was about a quarter of the time of a fixed-policy replication-year
+(``benchmarks/bench.py --sections baseline``, glibc's variables set or not,
+run one after the other: 0.45 s without, 0.33 s with; a plain timing loop:
+0.37 s and 0.28 s).
 
 ``keep_freed_memory`` sets two fixed thresholds instead (``mallopt``): blocks
 up to 64 MiB come from the heap, and the heap keeps up to 256 MiB of free
