@@ -3,6 +3,7 @@
 Usage::
 
     python benchmarks/hotspots.py [--policy fixed|adaptive|both] [--top 15] [--days 365]
+                                  [--sensors-factor 10]
 
 Runs ``simulate`` under cProfile after a warm-up run and prints, per policy,
 the functions with the most own time (``tottime``) and the most time
@@ -26,11 +27,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import probes
 
 
-def profile(policy: str, days: int, top: int, seed: int = 1) -> str:
-    """Profile one replication; return the report text."""
+def profile(policy: str, days: int, top: int, seed: int = 1, sensors: float = 1.0) -> str:
+    """Profile one replication; return the report text.
+
+    ``sensors`` scales every positioned group as the bench's scaling section
+    does (10 gives the 20,000-sensor row).
+    """
+    from bench import sensor_overrides
+
     from ceasemon.model.simulation import build_model, simulate
 
     overrides = {"aggressor.policy": policy, "duration": f"{days}d"}
+    if sensors != 1.0:
+        overrides.update(sensor_overrides(sensors)[0])
     if policy == "adaptive":
         overrides["aggressor.offensive"] = None  # the full period, no collapse
     model = build_model(probes.load(overrides))
@@ -42,7 +51,8 @@ def profile(policy: str, days: int, top: int, seed: int = 1) -> str:
     st = pstats.Stats(prof)
     total = st.total_tt
     out = io.StringIO()
-    out.write(f"== {policy}: {days} d, {total:.3f} s under cProfile ==\n")
+    n = sum(len(g.positions) for g in model.groups if not g.full)
+    out.write(f"== {policy}: {days} d, {n:,} sensors, {total:.3f} s under cProfile ==\n")
     rows = []
     for (file, line, func), (_cc, nc, tt, ct, _callers) in st.stats.items():
         where = func if file == "~" else f"{Path(file).name}:{line}({func})"
@@ -62,10 +72,13 @@ def main() -> int:
     ap.add_argument("--policy", choices=("fixed", "adaptive", "both"), default="both")
     ap.add_argument("--top", type=int, default=15)
     ap.add_argument("--days", type=int, default=365)
+    ap.add_argument(
+        "--sensors-factor", type=float, default=1.0, help="scale positioned groups (10: 20,000)"
+    )
     a = ap.parse_args()
     policies = ("fixed", "adaptive") if a.policy == "both" else (a.policy,)
     for pol in policies:
-        print(profile(pol, a.days, a.top))
+        print(profile(pol, a.days, a.top, sensors=a.sensors_factor))
     return 0
 
 
