@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 #: A small complete scenario (no extends) that runs in milliseconds.
@@ -109,6 +110,21 @@ def packaged_texts() -> dict[str, str]:
 
 
 SOURCES: dict[str, str] = {"small": SMALL, **packaged_texts()}
+#: the packaged scenarios among the sources (all but the small complete one)
+PACKAGED = tuple(s for s in SOURCES if s != "small")
+
+
+def ci(examples: int):
+    """Deterministic settings: a fixed number of examples, no deadline, no database."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 #: The parsed data of each source (copied before a mutation).

@@ -17,26 +17,26 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
-from fuzz_scenarios import PARSED, SOURCES, UNICODE, Mutant, data_mutants, mutants, paths, write
-from hypothesis import HealthCheck, event, given, settings
+from fuzz_scenarios import (
+    PACKAGED,
+    PARSED,
+    SOURCES,
+    UNICODE,
+    Mutant,
+    ci,
+    data_mutants,
+    mutants,
+    paths,
+    write,
+)
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import ceasemon.cli as cli_module
 from ceasemon import limits
 from ceasemon.cli import cli
 
-PACKAGED = tuple(s for s in SOURCES if s != "small")
 RUN = ["--set", "duration=2d", "-n", "1", "--backend", "serial", "-q", "--force"]
-
-
-def ci(examples: int):
-    return settings(
-        max_examples=examples,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
 
 
 def invoke(*args: str):

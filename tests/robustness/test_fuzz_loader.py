@@ -12,27 +12,14 @@ that CI is deterministic; ``-m slow`` runs the same properties on many more exam
 from __future__ import annotations
 
 import pytest
-from fuzz_scenarios import SOURCES, Mutant, data_mutants, mutants, text_mutants, write
-from hypothesis import HealthCheck, given, settings
+from fuzz_scenarios import PACKAGED, Mutant, ci, data_mutants, mutants, text_mutants, write
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ceasemon.scenario import ScenarioError, load_scenario
 
 MARKER = "PWNED"
 FILE_LEVEL = ("the file is empty",)  # problems about the whole file, which has no line
-
-PACKAGED = tuple(s for s in SOURCES if s != "small")
-
-
-def ci(examples: int):
-    """Deterministic settings: a fixed number of examples, no deadline, no database."""
-    return settings(
-        max_examples=examples,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
 
 
 def check_load(directory, mutant: Mutant) -> None:
