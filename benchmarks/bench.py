@@ -281,7 +281,10 @@ def section_scaling(quick: bool, repeat: int) -> dict:
             "us_per_breach": {str(b["target"]): b["us_per_breach"] for b in breaches},
             "marginal_us_per_breach_50_to_500": 1e6 * slope_lo,
             "marginal_us_per_breach_500_to_5000": 1e6 * slope_hi,
-            "marginal_ratio": slope_hi / slope_lo if slope_lo > 0 else math.nan,
+            # A ratio of two differences of timings: when the 50 -> 500 difference is lost in
+            # timing noise (it can be at --quick sizes) there is no ratio to report.
+            "marginal_ratio": slope_hi / slope_lo if slope_lo > 0 and slope_hi > 0 else math.nan,
+            "measurable": bool(slope_lo > 0 and slope_hi > 0),
         },
         "note": (
             f"median of {reps} runs after a warm-up, fixed policy, {days} d simulated;"

@@ -74,9 +74,17 @@ def _share(num: np.ndarray, den: np.ndarray) -> float:
 def _weighted_intensity(rec: ReplicationRecords) -> tuple[np.ndarray, np.ndarray]:
     """Times and base-rate-weighted intensity of the aggressor's step function."""
     w = rec.aggressor_base_rates
-    total = w.sum()
-    vals = rec.intensity.values @ w / total if total > 0 else np.ones(len(rec.intensity.times))
-    return rec.intensity.times, vals
+    total = float(w.sum())
+    values = rec.intensity.values
+    if total <= 0:
+        return rec.intensity.times, np.ones(len(rec.intensity.times))
+    # Column by column, not ``values @ w``: a BLAS product may round a row differently with
+    # the matrix's shape and alignment, so the same step function, cut into a different
+    # number of steps, could differ in the last bit.  Element-wise operations cannot.
+    acc = np.zeros(len(values))
+    for k in range(values.shape[1]):
+        acc += values[:, k] * w[k]
+    return rec.intensity.times, acc / total
 
 
 def _integral_at(times: np.ndarray, vals: np.ndarray, x: np.ndarray) -> np.ndarray:
