@@ -25,7 +25,7 @@ from . import aggressor as agg
 from .attribution import AnalystQueue, verdicts
 from .breaches import Candidates
 from .coalition import decision_draws, time_to_quorum
-from .records import NO_ACTION, Decisions
+from .records import NO_ACTION, NOT_ATTRIBUTED, Decisions
 from .response import available_rungs, implementation_draws, respond, rung_for
 from .sensors import FalseAlarms, detect
 
@@ -50,24 +50,32 @@ class Incidents:
         att = model.attribution
         nc, nf = len(cand), len(fa)
         rng_b = streams.sub("attribution", "breaches")
-        rng_f = streams.sub("attribution", "false_alarms")
-        service = np.concatenate(
-            [att.service_time.sample(rng_b, nc), att.service_time.sample(rng_f, nf)]
-        )
-        u_verdict = np.concatenate([rng_b.random(nc), rng_f.random(nf)])
-        true_row = np.concatenate([cand.party.astype(np.int64), np.full(nf, len(model.parties))])
+        service_b = att.service_time.sample(rng_b, nc)
+        party = cand.party.astype(np.int64)
+        verdict_b = verdicts(att, party, rng_b.random(nc))
+        # A false alarm is one detection: it is verifiable only if one detection suffices.
+        # Otherwise no analyst ever sees it, and its service time and verdict (drawn on a
+        # stream of their own, which nothing else uses) are not drawn at all.
+        none = len(model.parties)
+        if att.min_detections <= 1:
+            rng_f = streams.sub("attribution", "false_alarms")
+            service_f = att.service_time.sample(rng_f, nf)
+            verdict_f = verdicts(att, np.full(nf, none), rng_f.random(nf))
+            fa_queued = fa.t_arrival
+        else:
+            service_f = np.full(nf, np.nan)
+            verdict_f = np.full(nf, NOT_ATTRIBUTED, np.int8)
+            fa_queued = np.full(nf, np.nan)
         type_ = np.concatenate([cand.type, fa.type]).astype(np.int64)
         severity = model.severity[type_]
-        # a false alarm is one detection: it is verifiable only if one detection suffices
-        fa_queued = fa.t_arrival if att.min_detections <= 1 else np.full(nf, np.nan)
         return cls(
             time=np.concatenate([cand.t, fa.t]),
             type=type_,
             severity=severity,
             priority=-severity if att.by_severity else np.zeros(nc + nf),
-            service=service,
-            true_row=true_row,
-            verdict=verdicts(att, true_row, u_verdict),
+            service=np.concatenate([service_b, service_f]),
+            true_row=np.concatenate([party, np.full(nf, none)]),
+            verdict=np.concatenate([verdict_b, verdict_f]),
             t_queued=np.concatenate([np.full(nc, np.nan), fa_queued]),
             n_candidates=nc,
         )

@@ -20,6 +20,7 @@ import numpy as np
 from ..experiment.seeds import Streams
 from ..scenario.distributions import Fixed
 from ..scenario.models import Scenario, SensorGroup
+from .binomial import binomial
 from .line import Line
 
 
@@ -149,6 +150,9 @@ class Timeline:
     part_key: np.ndarray  # day * n_sensors + sensor of each partial entry, sorted
     part_start: np.ndarray  # its down interval
     part_end: np.ndarray
+    # large networks: whether a (day, sensor) cell has any entry, flat by key (None above
+    # MAX_CELL_FLAGS cells); it answers most single-sensor queries without a search
+    cell_any: np.ndarray | None = None
 
     def up(self, sensor: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Whether ``sensor`` is up at time ``t`` (vectorised over pairs)."""
@@ -203,14 +207,28 @@ class Timeline:
         return out
 
     def is_up(self, sensor: np.ndarray, t: np.ndarray) -> np.ndarray:
-        """Whether ``sensor`` is up at time ``t``, from the day entries (same answer as ``up``)."""
-        return self.down_among(t, sensor, sensor + 1) == 0
+        """Whether ``sensor`` is up at time ``t``, from the day entries (same answer as ``up``).
+
+        With the cell flags of a large network, a sensor whose (day, sensor) cell
+        has no entry is up; only the others (a few percent) are looked up.
+        """
+        if self.cell_any is None:
+            return self.down_among(t, sensor, sensor + 1) == 0
+        day = np.minimum(np.floor(t).astype(np.int64), self.days - 1)
+        up = np.ones(len(t), bool)
+        q = np.flatnonzero(self.cell_any[day * self.n_sensors + sensor])
+        if len(q):
+            up[q] = self.down_among(t[q], sensor[q], sensor[q] + 1) == 0
+        return up
 
 
 #: Above this many (day, sensor) cells the per-day prefix tables are not built: building them
 #: costs about 4 ns a cell, more than the two searchsorted per query it saves (a year of 2,000
 #: sensors is 0.7 million cells; of 20,000 sensors, 6.8 million).
 MAX_PREFIX_CELLS = 2_000_000
+
+#: Up to this many (day, sensor) cells a large network keeps one flag byte per cell (64 MiB).
+MAX_CELL_FLAGS = 64 * 2**20
 
 
 def _prefix(day: np.ndarray, sensor: np.ndarray, days: int, m: int) -> np.ndarray:
@@ -228,25 +246,39 @@ def _change_times(g: GroupParams, horizon: float, rng: np.random.Generator) -> n
     times); another block is drawn, rarely, while some sensor's timeline ends
     before the horizon.  A block continues the running sums where the last
     one stopped, so the times are those of one long cumulative sum.
+
+    A later block is drawn for every sensor (the stream's draws stay the same
+    whatever the sensors need) but summed only for the sensors whose timeline
+    has not yet passed the horizon; the others' rows are padded with their
+    last time, so every row stays sorted and holds every change before the
+    horizon (a large network almost always needs a second block for a few
+    sensors: summing it for all of them was a third of the timeline's cost).
     """
     m = g.n_sensors
     k = int(np.ceil(horizon / (g.mtbf + g.mttr) * 1.3)) + 8
 
-    def block(last: np.ndarray | None) -> np.ndarray:
+    def block(last: np.ndarray | None, rows: np.ndarray | None) -> np.ndarray:
         up = rng.exponential(g.mtbf, (m, k))
         down = rng.exponential(g.mttr, (m, k)) if g.mttr > 0 else np.zeros((m, k))
+        if rows is not None:
+            up, down = up[rows], down[rows]
+        n = len(up)
         start = 0 if last is None else 1
-        steps = np.empty((m, 2 * k + start))
+        steps = np.empty((n, 2 * k + start))
         if last is not None:
             steps[:, 0] = last
         steps[:, start::2] = up
         steps[:, start + 1 :: 2] = down
         return np.cumsum(steps, axis=1)[:, start:]
 
-    changes = block(None)
-    while changes[:, -1].min() <= horizon:
-        changes = np.hstack([changes, block(changes[:, -1])])
-    return changes
+    changes = block(None, None)
+    while True:
+        short = np.flatnonzero(changes[:, -1] <= horizon)
+        if len(short) == 0:
+            return changes
+        more = np.repeat(changes[:, -1:], 2 * k, axis=1)
+        more[short] = block(changes[short, -1], short)
+        changes = np.hstack([changes, more])
 
 
 def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> Timeline | None:
@@ -275,8 +307,14 @@ def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> T
         full_prefix = _prefix(day[whole], sensor_of[whole], days, m)
         part_prefix = _prefix(day[~whole], sensor_of[~whole], days, m)
     key = day * m + sensor_of
-    # equal keys (one sensor's partial entries of one day) may come in any order
-    order = sorting_order(key)
+    # The entries come in sensor order (then time): a stable sort by day alone puts them in
+    # key order, and for days below 2**15 numpy does that with a radix sort, several times
+    # faster than sorting the keys.  Equal keys (one sensor's partial entries of one day)
+    # may come in any order.
+    if days < 2**15:
+        order = np.argsort(day.astype(np.int16), kind="stable")
+    else:
+        order = sorting_order(key)
     key, whole = key[order], whole[order]
     part = ~whole
     in_part = order[part]  # intervals are needed for the partial entries only
@@ -297,9 +335,14 @@ def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> T
             part_below=None,
             **common,
         )
+    cell_any = None
+    if days * m <= MAX_CELL_FLAGS:
+        cell_any = np.zeros(days * m, bool)
+        cell_any[key] = True
     return Timeline(
         full_prefix=None,
         part_prefix=None,
+        cell_any=cell_any,
         entry_key=key,
         whole_below=np.concatenate([[0], np.cumsum(whole)]),
         part_below=np.concatenate([[0], np.cumsum(part)]),
@@ -482,7 +525,9 @@ def detect(
         live = np.flatnonzero((k_up > 0) & (p > 0))
         if len(live) == 0:
             continue
-        d_live = streams.sub("detection", g.name).binomial(k_up[live], p[live])
+        # numpy's binomial draws, from a table (model/binomial.py: several times faster when
+        # many sensors are in range); p of a live breach is its type's p_detect
+        d_live = binomial(streams.sub("detection", g.name), k_up[live], type_[live], g.p)
         hit = d_live > 0
         idx, d = live[hit], d_live[hit]
         if len(idx) == 0:
