@@ -39,12 +39,11 @@ def event_table(
     nc = len(cand)
     keep_c = np.flatnonzero(accepted & (cand.t < end))
     keep_f = np.flatnonzero(fa.t < end)
-    at_f = np.searchsorted(cand.t[keep_c], fa.t[keep_f], side="right") + np.arange(len(keep_f))
-    is_fa = np.zeros(len(keep_c) + len(keep_f), bool)
-    is_fa[at_f] = True
-    idx = np.empty(len(is_fa), np.int64)
-    idx[~is_fa] = keep_c
-    idx[is_fa] = nc + keep_f
+    # Both are in time order: a stable sort of the two runs merges them in one pass, a breach
+    # first on a tie.
+    order = np.argsort(np.concatenate([cand.t[keep_c], fa.t[keep_f]]), kind="stable")
+    is_fa = order >= len(keep_c)
+    idx = np.concatenate([keep_c, nc + keep_f])[order]
 
     def incident(of_breaches: np.ndarray, of_alarms: np.ndarray) -> np.ndarray:
         return np.concatenate([of_breaches, of_alarms])[idx]
@@ -54,7 +53,7 @@ def event_table(
         "party": incident(cand.party, np.full(len(fa), NO_PARTY, np.int8)).astype(np.int8),
         "type": inc.type[idx].astype(np.int16),
         "severity": inc.severity[idx],
-        "sector": incident(cand.sector, model.line.sector_of(fa.position)).astype(np.int16),
+        "sector": incident(cand.sector, fa.sector).astype(np.int16),
         "position_km": incident(cand.position, fa.position),
         "position_reported_km": incident(det.position_reported, fa.position_reported),
         "t_breach": inc.time[idx],
@@ -70,13 +69,14 @@ def event_table(
         "action": pipe.action[idx],
         "retaliation": incident(cand.parent >= 0, np.zeros(len(fa), bool)),
     }
+    # a stage reached after the end, and every stage after it, is NaN (NaN <= end is False)
     reached = np.ones(len(idx), bool)
     for name in STAGE_TIMES:
         col = cols[name]
-        reached &= np.isfinite(col) & (col <= end)
-        col[~reached] = np.nan
-    cols["attributed"][np.isnan(cols["t_attributed"])] = NOT_ATTRIBUTED
-    cols["action"][np.isnan(cols["t_response"])] = NO_ACTION
+        reached &= col <= end
+        np.copyto(col, np.nan, where=~reached)
+    np.copyto(cols["attributed"], NOT_ATTRIBUTED, where=np.isnan(cols["t_attributed"]))
+    np.copyto(cols["action"], NO_ACTION, where=np.isnan(cols["t_response"]))
     return Events(cols)
 
 

@@ -567,6 +567,7 @@ class FalseAlarms:
     position: np.ndarray
     position_reported: np.ndarray
     type: np.ndarray
+    sector: np.ndarray  # sector index of the position
 
     def __len__(self) -> int:
         return len(self.t)
@@ -588,7 +589,12 @@ def false_alarms(
         n = int(rng.poisson(g.fa_rate * g.n_sensors * horizon))
         t = np.sort(rng.uniform(0.0, horizon, n))
         sensor = rng.integers(0, g.n_sensors, n)
-        position = rng.uniform(0.0, line.length_km, n) if g.full else g.positions[sensor]
+        if g.full:
+            position = rng.uniform(0.0, line.length_km, n)
+            sector = line.sector_of(position)
+        else:  # the sectors of the group's sensors, looked up once
+            position = g.positions[sensor]
+            sector = line.sector_of(g.positions)[sensor]
         cdf = np.cumsum(g.p)
         type_ = np.minimum(
             np.searchsorted(cdf, rng.random(n) * cdf[-1], side="right"), len(cdf) - 1
@@ -609,11 +615,13 @@ def false_alarms(
                 position[keep],
                 reported[keep],
                 type_[keep].astype(np.int16),
+                sector[keep],
             )
         )
     if not parts:
         z = np.zeros(0)
-        return FalseAlarms(z, z, np.zeros(0, np.int64), z, z, np.zeros(0, np.int16))
+        i = np.zeros(0, np.int64)
+        return FalseAlarms(z, z, i, z, z, np.zeros(0, np.int16), i)
     cols = [np.concatenate(c) for c in zip(*parts, strict=True)]
     order = np.argsort(cols[0], kind="stable")
     return FalseAlarms(*(c[order] for c in cols))
