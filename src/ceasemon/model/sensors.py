@@ -143,6 +143,7 @@ class Timeline:
     days: int  # entries cover days 0 .. days - 1; later times count as the last day
     full_prefix: np.ndarray | None  # (days, n_sensors + 1): whole-day-down sensors below index
     part_prefix: np.ndarray | None  # (days, n_sensors + 1): partial entries below each index
+    part_day_start: np.ndarray | None  # (days,): partial entries of the days before each day
     # large networks (no prefix tables): all entries sorted by key, running counts of each kind
     entry_key: np.ndarray | None
     whole_below: np.ndarray | None  # whole entries before each place of entry_key
@@ -189,17 +190,21 @@ class Timeline:
             flat_full, flat_part = self.full_prefix.ravel(), self.part_prefix.ravel()
             row = day * width
             down = (flat_full[row + hi] - flat_full[row + lo]).astype(np.int64)
-            q = np.flatnonzero(flat_part[row + hi] != flat_part[row + lo])
-            first = np.searchsorted(self.part_key, key_lo[q], side="left")
-            count = np.searchsorted(self.part_key, key_hi[q], side="left") - first
+            below_lo = flat_part[row + lo]
+            count = flat_part[row + hi] - below_lo
+            q = np.flatnonzero(count)
+            # partial entries are sorted by (day, sensor): the first in range is found by
+            # counting, the days before and the sensors below lo on the day
+            first = self.part_day_start[day[q]] + below_lo[q]
+            count = count[q].astype(np.int64)
         if len(q):
             # exact check of the partial entries in range, for the queries that have one
-            owner = np.repeat(np.arange(len(q)), count)
-            entry = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
-            entry += first[owner]
-            tq = t[q][owner]
+            # (each has at least one: the entries of query k are a run starting at starts[k])
+            starts = np.cumsum(count) - count
+            entry = np.arange(int(starts[-1] + count[-1])) + np.repeat(first - starts, count)
+            tq = np.repeat(t[q], count)
             hit = (self.part_start[entry] <= tq) & (tq < self.part_end[entry])
-            down[q] += np.bincount(owner[hit], minlength=len(q))
+            down[q] += np.add.reduceat(hit, starts, dtype=np.int64)
         if order is None:
             return down
         out = np.empty(n, np.int64)
@@ -232,8 +237,13 @@ MAX_CELL_FLAGS = 64 * 2**20
 
 
 def _prefix(day: np.ndarray, sensor: np.ndarray, days: int, m: int) -> np.ndarray:
-    """Per day, the number of marked (day, sensor) cells below each sensor index."""
-    dtype = np.int16 if m < 2**15 else np.int32
+    """Per day, the number of marked (day, sensor) cells below each sensor index.
+
+    A cell may be marked more than once (a sensor that goes down twice in a day has two
+    partial entries), so the counts' type is chosen from the largest day's total.
+    """
+    per_day = np.bincount(day, minlength=days)
+    dtype = np.int16 if len(day) == 0 or per_day.max() < 2**15 else np.int32
     cells = np.bincount(day * (m + 1) + sensor + 1, minlength=days * (m + 1))
     return np.cumsum(cells.reshape(days, m + 1), axis=1, dtype=dtype)
 
@@ -306,30 +316,37 @@ def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> T
     if tables:
         full_prefix = _prefix(day[whole], sensor_of[whole], days, m)
         part_prefix = _prefix(day[~whole], sensor_of[~whole], days, m)
-    key = day * m + sensor_of
     # The entries come in sensor order (then time): a stable sort by day alone puts them in
     # key order, and for days below 2**15 numpy does that with a radix sort, several times
     # faster than sorting the keys.  Equal keys (one sensor's partial entries of one day)
     # may come in any order.
     if days < 2**15:
         order = np.argsort(day.astype(np.int16), kind="stable")
+        # the sorted days are runs of equal days: no need to gather them
+        day_sorted = np.repeat(np.arange(days), np.bincount(day, minlength=days))
+        key = day_sorted * m + sensor_of[order]
     else:
+        key = day * m + sensor_of
         order = sorting_order(key)
-    key, whole = key[order], whole[order]
+        key = key[order]
+    whole = whole[order]
     part = ~whole
-    in_part = order[part]  # intervals are needed for the partial entries only
+    at_part = np.flatnonzero(part)
+    in_part = order[at_part]  # intervals are needed for the partial entries only
     common = dict(
         changes=changes,
         n_sensors=m,
         days=days,
-        part_key=key[part],
+        part_key=key[at_part],
         part_start=s_of[in_part],
         part_end=e_of[in_part],
     )
     if tables:
+        per_day = part_prefix[:, -1].astype(np.int64)
         return Timeline(
             full_prefix=full_prefix,
             part_prefix=part_prefix,
+            part_day_start=np.cumsum(per_day) - per_day,
             entry_key=None,
             whole_below=None,
             part_below=None,
@@ -342,6 +359,7 @@ def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> T
     return Timeline(
         full_prefix=None,
         part_prefix=None,
+        part_day_start=None,
         cell_any=cell_any,
         entry_key=key,
         whole_below=np.concatenate([[0], np.cumsum(whole)]),
