@@ -180,6 +180,27 @@ def test_down_count_without_day_tables_is_the_same(make_scenario, monkeypatch):
     np.testing.assert_array_equal(with_tables.down_among(t, lo, hi), without.down_among(t, lo, hi))
 
 
+@pytest.mark.parametrize("layout", ["tables", "sparse", "sparse without cell states"])
+def test_single_sensor_up_checks_match_the_change_times(make_scenario, monkeypatch, layout):
+    from ceasemon.model import sensors
+
+    # failures a few times a day, so that many days hold several partial entries
+    sc = make_scenario({"sensors.ears.mtbf": "6h", "sensors.ears.mttr": "3h"})
+    g = build_model(sc).groups[0]
+    if layout != "tables":
+        monkeypatch.setattr(sensors, "MAX_PREFIX_CELLS", 0)
+    if layout == "sparse without cell states":
+        monkeypatch.setattr(sensors, "MAX_CELL_FLAGS", 0)
+    tl = draw_timeline(g, 60.0, np.random.default_rng(12))
+    assert (tl.cell_state is not None) == (layout == "sparse")
+    rng = np.random.default_rng(13)
+    sensor = rng.integers(0, g.n_sensors, 20_000)
+    t = rng.uniform(0, 60, 20_000)
+    expect = tl.up(sensor, t)
+    np.testing.assert_array_equal(tl.is_up(sensor, t), expect)
+    assert 0.1 < 1 - expect.mean() < 0.6  # the check sees many down sensors
+
+
 def test_a_replication_is_the_same_with_and_without_day_tables(monkeypatch):
     """The sparse whole-day keys of a large network give the same records as the tables."""
     import ceasemon as cm

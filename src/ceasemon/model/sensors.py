@@ -151,9 +151,10 @@ class Timeline:
     part_key: np.ndarray  # day * n_sensors + sensor of each partial entry, sorted
     part_start: np.ndarray  # its down interval
     part_end: np.ndarray
-    # large networks: whether a (day, sensor) cell has any entry, flat by key (None above
-    # MAX_CELL_FLAGS cells); it answers most single-sensor queries without a search
-    cell_any: np.ndarray | None = None
+    # large networks: per (day, sensor) cell, flat by key, CELL_UP (no entry), CELL_DOWN (down
+    # all day) or CELL_PARTIAL (None above MAX_CELL_FLAGS cells); it answers single-sensor
+    # queries without a search but for the partial days
+    cell_state: np.ndarray | None = None
 
     def up(self, sensor: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Whether ``sensor`` is up at time ``t`` (vectorised over pairs)."""
@@ -214,16 +215,24 @@ class Timeline:
     def is_up(self, sensor: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Whether ``sensor`` is up at time ``t``, from the day entries (same answer as ``up``).
 
-        With the cell flags of a large network, a sensor whose (day, sensor) cell
-        has no entry is up; only the others (a few percent) are looked up.
+        With the cell states of a large network, only the sensors that change on
+        the query's day (a few percent) are looked up.
         """
-        if self.cell_any is None:
+        if self.cell_state is None:
             return self.down_among(t, sensor, sensor + 1) == 0
         day = np.minimum(np.floor(t).astype(np.int64), self.days - 1)
-        up = np.ones(len(t), bool)
-        q = np.flatnonzero(self.cell_any[day * self.n_sensors + sensor])
-        if len(q):
-            up[q] = self.down_among(t[q], sensor[q], sensor[q] + 1) == 0
+        key = day * self.n_sensors + sensor
+        state = self.cell_state[key]
+        up = state == CELL_UP
+        q = np.flatnonzero(state == CELL_PARTIAL)
+        if len(q):  # the sensor changes that day: check its partial entries of the day
+            first = np.searchsorted(self.part_key, key[q], side="left")
+            count = np.searchsorted(self.part_key, key[q], side="right") - first
+            starts = np.cumsum(count) - count
+            entry = np.arange(int(count.sum())) + np.repeat(first - starts, count)
+            tq = np.repeat(t[q], count)
+            hit = (self.part_start[entry] <= tq) & (tq < self.part_end[entry])
+            up[q] = np.add.reduceat(hit, starts, dtype=np.int64) == 0
         return up
 
 
@@ -232,8 +241,10 @@ class Timeline:
 #: sensors is 0.7 million cells; of 20,000 sensors, 6.8 million).
 MAX_PREFIX_CELLS = 2_000_000
 
-#: Up to this many (day, sensor) cells a large network keeps one flag byte per cell (64 MiB).
+#: Up to this many (day, sensor) cells a large network keeps one state byte per cell (64 MiB).
 MAX_CELL_FLAGS = 64 * 2**20
+CELL_UP, CELL_DOWN, CELL_PARTIAL = 0, 1, 2
+assert CELL_DOWN == CELL_PARTIAL - 1
 
 
 def _prefix(day: np.ndarray, sensor: np.ndarray, days: int, m: int) -> np.ndarray:
@@ -299,19 +310,25 @@ def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> T
     changes = _change_times(g, horizon, rng)
     start, end = changes[:, 0::2], changes[:, 1::2]
     live = (start < horizon) & (end > start)
-    sensor = np.broadcast_to(np.arange(m)[:, None], start.shape)[live]
+    sensor = np.broadcast_to(np.arange(m, dtype=np.int32)[:, None], start.shape)[live]
     start, end = start[live], end[live]
     # one entry per (down interval, day it overlaps), days 0 .. horizon (inclusive)
     days = int(np.floor(horizon)) + 1
     first = np.floor(start).astype(np.int64)
-    last = np.minimum(np.floor(end).astype(np.int64), days - 1)
+    floor_end = np.floor(end).astype(np.int64)
+    last = np.minimum(floor_end, days - 1)
     n_days = last - first + 1
     which = np.repeat(np.arange(len(start)), n_days)
-    day = first[which] + (
-        np.arange(int(n_days.sum())) - np.repeat(np.cumsum(n_days) - n_days, n_days)
-    )
-    s_of, e_of, sensor_of = start[which], end[which], sensor[which]
-    whole = (s_of <= day) & (e_of >= day + 1)
+    offset = np.arange(int(n_days.sum())) - (np.cumsum(n_days) - n_days)[which]
+    day = first[which] + offset
+    sensor_of = sensor[which]
+    # Whole day: down from its start (s <= day) to its end (e >= day + 1).  In offsets from
+    # the interval's first day, s <= day unless it is the first day and s is not a whole
+    # number, and e >= day + 1 exactly when day < floor(e).  (No float gathers per entry.)
+    whole = (offset > 0) & (offset < (floor_end - first)[which])
+    on_the_hour = start == first
+    if on_the_hour.any():
+        whole |= (offset == 0) & on_the_hour[which] & ((floor_end - first)[which] > 0)
     tables = days * (m + 1) <= MAX_PREFIX_CELLS
     if tables:
         full_prefix = _prefix(day[whole], sensor_of[whole], days, m)
@@ -324,7 +341,7 @@ def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> T
         order = np.argsort(day.astype(np.int16), kind="stable")
         # the sorted days are runs of equal days: no need to gather them
         day_sorted = np.repeat(np.arange(days), np.bincount(day, minlength=days))
-        key = day_sorted * m + sensor_of[order]
+        key = day_sorted * m + sensor_of[order]  # int32 sensors: half the gathered bytes
     else:
         key = day * m + sensor_of
         order = sorting_order(key)
@@ -338,8 +355,8 @@ def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> T
         n_sensors=m,
         days=days,
         part_key=key[at_part],
-        part_start=s_of[in_part],
-        part_end=e_of[in_part],
+        part_start=start[which[in_part]],
+        part_end=end[which[in_part]],
     )
     if tables:
         per_day = part_prefix[:, -1].astype(np.int64)
@@ -352,15 +369,16 @@ def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> T
             part_below=None,
             **common,
         )
-    cell_any = None
+    cell_state = None
     if days * m <= MAX_CELL_FLAGS:
-        cell_any = np.zeros(days * m, bool)
-        cell_any[key] = True
+        # a cell has one whole entry or partial ones, never both
+        cell_state = np.full(days * m, CELL_UP, np.uint8)
+        cell_state[key] = CELL_PARTIAL - whole.view(np.uint8)  # DOWN = PARTIAL - 1
     return Timeline(
         full_prefix=None,
         part_prefix=None,
         part_day_start=None,
-        cell_any=cell_any,
+        cell_state=cell_state,
         entry_key=key,
         whole_below=np.concatenate([[0], np.cumsum(whole)]),
         part_below=np.concatenate([[0], np.cumsum(part)]),
@@ -614,9 +632,12 @@ def false_alarms(
             position = g.positions[sensor]
             sector = line.sector_of(g.positions)[sensor]
         cdf = np.cumsum(g.p)
-        type_ = np.minimum(
-            np.searchsorted(cdf, rng.random(n) * cdf[-1], side="right"), len(cdf) - 1
-        )
+        # searchsorted(cdf, v, side="right") counted without branches: #{k: cdf[k] <= v}
+        v = rng.random(n) * cdf[-1]
+        type_ = np.zeros(n, np.int64)
+        for c in cdf[:-1]:  # the last rung is the cap (len - 1) anyway
+            type_ += v >= c
+
         latency = g.latency.sample(streams.sub("latency", g.name + "/false_alarms"), n)
         reported = position + g.loc_err * rng.standard_normal(n)
         keep = np.ones(n, bool)
