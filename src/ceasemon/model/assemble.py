@@ -70,14 +70,13 @@ def event_table(
         "retaliation": incident(cand.parent >= 0, np.zeros(len(fa), bool)),
     }
     # A stage reached after the end, and every stage after it, is NaN (NaN <= end is False).
-    # Masked writes with irregular masks are slow (a branch per element): instead add 0.0
-    # (which changes no time: none is -0.0) or NaN, looked up by the mask.
+    # Masked writes with irregular masks are slow (a branch per element), and nearly every
+    # row to cut is NaN already: only the few others are written.
     reached = np.ones(len(idx), bool)
-    add = np.array([np.nan, 0.0])
     for name in STAGE_TIMES:
         col = cols[name]
         reached &= col <= end
-        np.add(col, add[reached.view(np.uint8)], out=col)
+        col[np.flatnonzero(~(reached | np.isnan(col)))] = np.nan
     cols["attributed"] = _code_where_nan(cols["attributed"], cols["t_attributed"], NOT_ATTRIBUTED)
     cols["action"] = _code_where_nan(cols["action"], cols["t_response"], NO_ACTION)
     return Events(cols)

@@ -145,7 +145,9 @@ class Timeline:
     part_prefix: np.ndarray | None  # (days, n_sensors + 1): partial entries below each index
     part_day_start: np.ndarray | None  # (days,): partial entries of the days before each day
     # large networks (no prefix tables): all entries sorted by key, running counts of each kind
-    entry_key: np.ndarray | None
+    entry_key: np.ndarray | None  # with one more key at the end, above every query
+    # entries before each block of BLOCK sensors of each day: where a look-up starts
+    block_start: np.ndarray | None
     whole_below: np.ndarray | None  # whole entries before each place of entry_key
     part_below: np.ndarray | None  # partial entries before each place of entry_key
     part_key: np.ndarray  # day * n_sensors + sensor of each partial entry, sorted
@@ -180,8 +182,8 @@ class Timeline:
             t, lo, hi, day, base, key_lo = (x[order] for x in (t, lo, hi, day, base, key_lo))
         key_hi = base + hi
         if self.full_prefix is None:
-            a = np.searchsorted(self.entry_key, key_lo, side="left")
-            b = np.searchsorted(self.entry_key, key_hi, side="left")
+            a = self._entries_below(key_lo, day, lo, None)
+            b = self._entries_below(key_hi, day, hi, a)
             down = self.whole_below[b] - self.whole_below[a]
             first, count = self.part_below[a], self.part_below[b] - self.part_below[a]
             q = np.flatnonzero(count)
@@ -212,6 +214,26 @@ class Timeline:
         out[order] = down
         return out
 
+    def _entries_below(
+        self, key: np.ndarray, day: np.ndarray, sensor: np.ndarray, at_least: np.ndarray | None
+    ) -> np.ndarray:
+        """``searchsorted(entry_key, key, "left")`` for keys ``day * n + sensor``.
+
+        A day holds about as many entries as sensors are down, so a block of
+        ``BLOCK`` sensors holds one or two: the count starts at the entries
+        before the key's block and steps over those of the block that are below
+        the key (``at_least``: a known lower bound, e.g. the low end of a range).
+        """
+        blocks = -(-self.n_sensors // BLOCK)
+        at = self.block_start[day * blocks + sensor // BLOCK]
+        if at_least is not None:
+            at = np.maximum(at, at_least)
+        todo = np.arange(len(key))
+        while len(todo):
+            todo = todo[self.entry_key[at[todo]] < key[todo]]
+            at[todo] += 1
+        return at
+
     def is_up(self, sensor: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Whether ``sensor`` is up at time ``t``, from the day entries (same answer as ``up``).
 
@@ -240,6 +262,9 @@ class Timeline:
 #: costs about 4 ns a cell, more than the two searchsorted per query it saves (a year of 2,000
 #: sensors is 0.7 million cells; of 20,000 sensors, 6.8 million).
 MAX_PREFIX_CELLS = 2_000_000
+
+#: Sensors per block of the large layout's look-up table (BLOCK_START in Timeline).
+BLOCK = 8
 
 #: Up to this many (day, sensor) cells a large network keeps one state byte per cell (64 MiB).
 MAX_CELL_FLAGS = 64 * 2**20
@@ -290,7 +315,8 @@ def _change_times(g: GroupParams, horizon: float, rng: np.random.Generator) -> n
             steps[:, 0] = last
         steps[:, start::2] = up
         steps[:, start + 1 :: 2] = down
-        return np.cumsum(steps, axis=1)[:, start:]
+        np.cumsum(steps, axis=1, out=steps)
+        return steps[:, start:]
 
     changes = block(None, None)
     while True:
@@ -308,7 +334,9 @@ def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> T
         return None  # nothing fails (or there is nothing to fail): every sensor is always up
     m = g.n_sensors
     changes = _change_times(g, horizon, rng)
-    start, end = changes[:, 0::2], changes[:, 1::2]
+    # rows are sorted: only the first columns hold down times that start before the horizon
+    reach = int(np.count_nonzero(changes[:, 0::2].min(axis=0) < horizon))
+    start, end = changes[:, 0 : 2 * reach : 2], changes[:, 1 : 2 * reach : 2]
     live = (start < horizon) & (end > start)
     sensor = np.broadcast_to(np.arange(m, dtype=np.int32)[:, None], start.shape)[live]
     start, end = start[live], end[live]
@@ -341,22 +369,24 @@ def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> T
         order = np.argsort(day.astype(np.int16), kind="stable")
         # the sorted days are runs of equal days: no need to gather them
         day_sorted = np.repeat(np.arange(days), np.bincount(day, minlength=days))
-        key = day_sorted * m + sensor_of[order]  # int32 sensors: half the gathered bytes
+        sensor_sorted = sensor_of[order]  # int32 sensors: half the gathered bytes
+        key = day_sorted * m + sensor_sorted
     else:
         key = day * m + sensor_of
         order = sorting_order(key)
         key = key[order]
+        day_sorted, sensor_sorted = key // m, key % m
     whole = whole[order]
     part = ~whole
     at_part = np.flatnonzero(part)
-    in_part = order[at_part]  # intervals are needed for the partial entries only
+    part_interval = which[order[at_part]]  # intervals are needed for the partial entries only
     common = dict(
         changes=changes,
         n_sensors=m,
         days=days,
         part_key=key[at_part],
-        part_start=start[which[in_part]],
-        part_end=end[which[in_part]],
+        part_start=start[part_interval],
+        part_end=end[part_interval],
     )
     if tables:
         per_day = part_prefix[:, -1].astype(np.int64)
@@ -365,10 +395,14 @@ def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> T
             part_prefix=part_prefix,
             part_day_start=np.cumsum(per_day) - per_day,
             entry_key=None,
+            block_start=None,
             whole_below=None,
             part_below=None,
             **common,
         )
+    blocks = -(-m // BLOCK)
+    per_block = np.bincount(day_sorted * blocks + sensor_sorted // BLOCK, minlength=days * blocks)
+    block_start = np.cumsum(per_block) - per_block
     cell_state = None
     if days * m <= MAX_CELL_FLAGS:
         # a cell has one whole entry or partial ones, never both
@@ -379,7 +413,8 @@ def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> T
         part_prefix=None,
         part_day_start=None,
         cell_state=cell_state,
-        entry_key=key,
+        entry_key=np.append(key, np.iinfo(np.int64).max),
+        block_start=block_start,
         whole_below=np.concatenate([[0], np.cumsum(whole)]),
         part_below=np.concatenate([[0], np.cumsum(part)]),
         **common,
