@@ -233,3 +233,21 @@ def test_sorting_order_is_a_permutation_that_sorts(values):
     order = sorting_order(values)
     assert np.array_equal(np.sort(order), np.arange(len(values)))
     assert np.all(np.diff(values[order]) >= 0)
+
+
+def test_change_times_are_the_running_sums_of_the_drawn_up_and_down_times():
+    """Both ways of summing (column by column for many sensors, numpy's cumsum for few)."""
+    from ceasemon.model.sensors import GroupParams, _change_times
+
+    for m in (5, 600):
+        g = GroupParams(
+            "g", False, np.arange(m, dtype=float), 1.0, np.ones(1), 0.0, 0.0, None, None, None,
+            4.0, 1.0,
+        )  # fmt: skip
+        changes = _change_times(g, 30.0, np.random.default_rng(m))
+        rng = np.random.default_rng(m)
+        k = changes.shape[1] // 2
+        up, down = rng.exponential(4.0, (m, k)), rng.exponential(1.0, (m, k))
+        steps = np.empty((m, 2 * k))
+        steps[:, 0::2], steps[:, 1::2] = up, down
+        np.testing.assert_array_equal(changes, np.cumsum(steps, axis=1))

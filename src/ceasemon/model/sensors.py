@@ -310,13 +310,25 @@ def _change_times(g: GroupParams, horizon: float, rng: np.random.Generator) -> n
             up, down = up[rows], down[rows]
         n = len(up)
         start = 0 if last is None else 1
-        steps = np.empty((n, 2 * k + start))
+        if 2 * k + start > 256 or n < 256:  # long rows or few sensors: numpy's cumsum
+            steps = np.empty((n, 2 * k + start))
+            if last is not None:
+                steps[:, 0] = last
+            steps[:, start::2] = up
+            steps[:, start + 1 :: 2] = down
+            np.cumsum(steps, axis=1, out=steps)
+            return steps[:, start:]
+        # Running sums along each sensor's row, computed column by column on the transposed
+        # steps: the same additions in the same order as a cumsum along the rows, but as
+        # long vector additions instead of many short ones (twice as fast for 20,000 sensors).
+        steps = np.empty((2 * k + start, n))
         if last is not None:
-            steps[:, 0] = last
-        steps[:, start::2] = up
-        steps[:, start + 1 :: 2] = down
-        np.cumsum(steps, axis=1, out=steps)
-        return steps[:, start:]
+            steps[0] = last
+        steps[start::2] = up.T
+        steps[start + 1 :: 2] = down.T
+        for j in range(1, 2 * k + start):
+            np.add(steps[j], steps[j - 1], out=steps[j])
+        return np.ascontiguousarray(steps[start:].T)
 
     changes = block(None, None)
     while True:
@@ -365,21 +377,27 @@ def draw_timeline(g: GroupParams, horizon: float, rng: np.random.Generator) -> T
     # key order, and for days below 2**15 numpy does that with a radix sort, several times
     # faster than sorting the keys.  Equal keys (one sensor's partial entries of one day)
     # may come in any order.
-    if days < 2**15:
+    if days < 2**15 and len(start) < 2**31:
         order = np.argsort(day.astype(np.int16), kind="stable")
         # the sorted days are runs of equal days: no need to gather them
         day_sorted = np.repeat(np.arange(days), np.bincount(day, minlength=days))
-        sensor_sorted = sensor_of[order]  # int32 sensors: half the gathered bytes
+        # one gather of (interval, sensor, whole) packed in an int64 instead of three
+        packed = (which << 32) | (sensor_of.astype(np.int64) << 1) | whole
+        packed = packed[order]
+        sensor_sorted = (packed >> 1) & 0x7FFFFFFF
+        whole = (packed & 1).astype(bool)
         key = day_sorted * m + sensor_sorted
+        at_part = np.flatnonzero(~whole)
+        part_interval = packed[at_part] >> 32
     else:
         key = day * m + sensor_of
         order = sorting_order(key)
         key = key[order]
         day_sorted, sensor_sorted = key // m, key % m
-    whole = whole[order]
+        whole = whole[order]
+        at_part = np.flatnonzero(~whole)
+        part_interval = which[order[at_part]]  # intervals are needed for partial entries only
     part = ~whole
-    at_part = np.flatnonzero(part)
-    part_interval = which[order[at_part]]  # intervals are needed for the partial entries only
     common = dict(
         changes=changes,
         n_sensors=m,
