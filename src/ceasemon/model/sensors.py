@@ -207,7 +207,7 @@ class Timeline:
             entry = np.arange(int(starts[-1] + count[-1])) + np.repeat(first - starts, count)
             tq = np.repeat(t[q], count)
             hit = (self.part_start[entry] <= tq) & (tq < self.part_end[entry])
-            down[q] += np.add.reduceat(hit, starts, dtype=np.int64)
+            down[q] += _run_sums(hit, starts, count)
         if order is None:
             return down
         out = np.empty(n, np.int64)
@@ -254,8 +254,20 @@ class Timeline:
             entry = np.arange(int(count.sum())) + np.repeat(first - starts, count)
             tq = np.repeat(t[q], count)
             hit = (self.part_start[entry] <= tq) & (tq < self.part_end[entry])
-            up[q] = np.add.reduceat(hit, starts, dtype=np.int64) == 0
+            up[q] = _run_sums(hit, starts, count) == 0
         return up
+
+
+def _run_sums(hit: np.ndarray, starts: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """How many of each run ``hit[starts[k] : starts[k] + count[k]]`` are true (runs non-empty).
+
+    From one running count; several times faster than ``np.add.reduceat``.
+    """
+    running = np.cumsum(hit, dtype=np.int64)
+    ends = starts + count - 1
+    out = running[ends]
+    out[1:] -= running[ends[:-1]]
+    return out
 
 
 #: Above this many (day, sensor) cells the per-day prefix tables are not built: building them
