@@ -33,8 +33,11 @@ import math
 
 import numpy as np
 
-#: Largest ``n`` tabulated; larger ones are drawn by numpy.
-MAX_N = 4096
+#: Largest ``n`` tabulated; larger ones are drawn by numpy (a table of n rows takes about
+#: n * 0.1 ms to build, once per process and p).
+MAX_N = 512
+#: Tables kept per process (about 0.4 MB each); the oldest goes first.
+MAX_CACHED = 64
 _TWO53 = 2**53
 _BUCKET_SHIFT = 43  # the top 10 of U's 53 bits pick the starting x
 _BUCKETS = 1 << (53 - _BUCKET_SHIFT)
@@ -156,8 +159,16 @@ def _table(p: float, n_max: int) -> _Table:
     t = _tables.get(p)
     if t is None or t.n_max < n_max:
         t = _Table(p, n_max)
-        _tables[p] = t
+        _remember(_tables, p, t)
     return t
+
+
+def _remember(cache: dict, key, value) -> None:
+    """Store ``value``, dropping the oldest entries beyond ``MAX_CACHED``."""
+    cache.pop(key, None)
+    cache[key] = value
+    while len(cache) > MAX_CACHED:
+        cache.pop(next(iter(cache)))
 
 
 def _stack(p_of_kind: np.ndarray, n_max: int) -> _Stack:
@@ -165,7 +176,7 @@ def _stack(p_of_kind: np.ndarray, n_max: int) -> _Stack:
     s = _stacks.get(key)
     if s is None or s.n_max < n_max:
         s = _Stack(key, n_max)
-        _stacks[key] = s
+        _remember(_stacks, key, s)
     return s
 
 
