@@ -11,9 +11,15 @@ run one after the other: 0.45 s without, 0.33 s with; a plain timing loop:
 0.37 s and 0.28 s).
 
 ``keep_freed_memory`` sets two fixed thresholds instead (``mallopt``): blocks
-up to 64 MiB come from the heap, and the heap keeps up to 256 MiB of free
+up to 64 MiB come from the heap, and the heap keeps up to 1 GiB of free
 memory for reuse.  A process's resident size therefore stays near its peak
-during a run, which is what a simulation worker wants.  It is done once per
+during a run, which is what a simulation worker wants.  The trim threshold
+must exceed what a replication frees at once: at 5,000 breaches a day (a
+working set of about 1 GiB) a threshold of 256 MiB or 512 MiB let the heap
+shrink and grow again, 34,000-41,000 page faults and 1.76 s a replication,
+against 400 faults and 1.26 s with 1 GiB (``benchmarks/bench.py``'s scaling
+rows, timed both ways with glibc's variables; a baseline replication, about
+150 MiB, never reaches either threshold).  It is done once per
 process, only on Linux with glibc, never when the user has set glibc's own
 ``MALLOC_MMAP_THRESHOLD_`` / ``MALLOC_TRIM_THRESHOLD_`` variables, and not at
 all with ``CEASEMON_MALLOC_TUNING=0``.  It changes no result.
@@ -30,7 +36,7 @@ M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
 
 MMAP_THRESHOLD_BYTES = 64 * 2**20
-TRIM_THRESHOLD_BYTES = 256 * 2**20
+TRIM_THRESHOLD_BYTES = 2**30
 
 _state: dict[str, bool] = {}
 
