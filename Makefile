@@ -45,7 +45,11 @@ docs: $(VENV)/.installed-test
 	$(BIN)/python -m ceasemon.scenario.docs > docs/scenarios.md
 	$(BIN)/python -m ceasemon.clidocs > docs/cli.md
 
-bench: $(VENV)/.installed-test
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
+	$(PIP) install --quiet -e ".[test,bench]"
+	touch $@
+
+bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/bench.py
 
 golden: $(VENV)/.installed-test

@@ -5,6 +5,10 @@ Usage::
     python benchmarks/hotspots.py [--policy fixed|adaptive|both] [--top 15] [--days 365]
                                   [--sensors-factor 10]
 
+With ``--pyinstrument`` (``pip install -e ".[bench]"``, which ``make bench`` does) the
+replication runs under pyinstrument's sampling profiler instead and its call tree is printed:
+no per-call overhead, so small numpy calls are not overweighted.
+
 Runs ``simulate`` under cProfile after a warm-up run and prints, per policy,
 the functions with the most own time (``tottime``) and the most time
 including callees (``cumtime``), each as a share of the replication's total.
@@ -66,6 +70,27 @@ def profile(policy: str, days: int, top: int, seed: int = 1, sensors: float = 1.
     return out.getvalue()
 
 
+def profile_sampling(policy: str, days: int, seed: int = 1, sensors: float = 1.0) -> str:
+    """One replication under pyinstrument (a sampling profiler); its call tree as text."""
+    from bench import sensor_overrides
+    from pyinstrument import Profiler
+
+    from ceasemon.model.simulation import build_model, simulate
+
+    overrides = {"aggressor.policy": policy, "duration": f"{days}d"}
+    if sensors != 1.0:
+        overrides.update(sensor_overrides(sensors)[0])
+    if policy == "adaptive":
+        overrides["aggressor.offensive"] = None
+    model = build_model(probes.load(overrides))
+    simulate(model, 10_000 + seed)  # warm-up
+    prof = Profiler(interval=0.0005)
+    prof.start()
+    simulate(model, seed)
+    prof.stop()
+    return prof.output_text(unicode=False, color=False)
+
+
 def main() -> int:
     """Profile the requested policies and print the reports."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -75,10 +100,16 @@ def main() -> int:
     ap.add_argument(
         "--sensors-factor", type=float, default=1.0, help="scale positioned groups (10: 20,000)"
     )
+    ap.add_argument(
+        "--pyinstrument", action="store_true", help="sampling profile (needs the bench extra)"
+    )
     a = ap.parse_args()
     policies = ("fixed", "adaptive") if a.policy == "both" else (a.policy,)
     for pol in policies:
-        print(profile(pol, a.days, a.top, sensors=a.sensors_factor))
+        if a.pyinstrument:
+            print(profile_sampling(pol, a.days, sensors=a.sensors_factor))
+        else:
+            print(profile(pol, a.days, a.top, sensors=a.sensors_factor))
     return 0
 
 
