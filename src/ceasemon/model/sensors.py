@@ -202,17 +202,24 @@ class Timeline:
             count = count[q].astype(np.int64)
         if len(q):
             # exact check of the partial entries in range, for the queries that have one
-            # (each has at least one: the entries of query k are a run starting at starts[k])
-            starts = np.cumsum(count) - count
-            entry = np.arange(int(starts[-1] + count[-1])) + np.repeat(first - starts, count)
-            tq = np.repeat(t[q], count)
-            hit = (self.part_start[entry] <= tq) & (tq < self.part_end[entry])
-            down[q] += _run_sums(hit, starts, count)
+            # (each has at least one)
+            down[q] += self._partial_down(t[q], first, count)
         if order is None:
             return down
         out = np.empty(n, np.int64)
         out[order] = down
         return out
+
+    def _partial_down(self, t: np.ndarray, first: np.ndarray, count: np.ndarray) -> np.ndarray:
+        """Per query, how many of its partial entries ``first .. first + count - 1`` cover ``t``.
+
+        Every query has at least one entry; query k's entries form a run of the expansion.
+        """
+        starts = np.cumsum(count) - count
+        entry = np.arange(int(starts[-1] + count[-1])) + np.repeat(first - starts, count)
+        tq = np.repeat(t, count)
+        hit = (self.part_start[entry] <= tq) & (tq < self.part_end[entry])
+        return _run_sums(hit, starts, count)
 
     def _entries_below(
         self, key: np.ndarray, day: np.ndarray, sensor: np.ndarray, at_least: np.ndarray | None
@@ -250,11 +257,7 @@ class Timeline:
         if len(q):  # the sensor changes that day: check its partial entries of the day
             first = np.searchsorted(self.part_key, key[q], side="left")
             count = np.searchsorted(self.part_key, key[q], side="right") - first
-            starts = np.cumsum(count) - count
-            entry = np.arange(int(count.sum())) + np.repeat(first - starts, count)
-            tq = np.repeat(t[q], count)
-            hit = (self.part_start[entry] <= tq) & (tq < self.part_end[entry])
-            up[q] = _run_sums(hit, starts, count) == 0
+            up[q] = self._partial_down(t[q], first, count) == 0
         return up
 
 
