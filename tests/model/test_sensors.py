@@ -4,10 +4,13 @@ import numpy as np
 import pytest
 
 from ceasemon.experiment.seeds import Streams, replication_seed
+from ceasemon.model import failures
+from ceasemon.model.failures import _change_times, draw_timeline
+from ceasemon.model.ordering import sorting_order
 from ceasemon.model.sensors import (
+    GroupParams,
     detect,
     draw_state,
-    draw_timeline,
     next_pass,
     smallest_per_breach,
 )
@@ -87,8 +90,6 @@ def test_failure_timelines_give_the_availability_mtbf_over_mtbf_plus_mttr(make_s
 
 
 def test_timeline_starts_up():
-    from ceasemon.model.sensors import GroupParams
-
     g = GroupParams("g", False, np.zeros(5), 1.0, np.ones(1), 0.0, 0.0, None, None, None, 5.0, 1.0)
     tl = draw_timeline(g, 100.0, np.random.default_rng(4))
     assert tl.up(np.arange(5), np.zeros(5)).all()
@@ -138,9 +139,7 @@ def test_down_sensors_in_range_match_a_pairwise_check(
     )
     g = build_model(sc).groups[0]
     if not tables:
-        from ceasemon.model import sensors
-
-        monkeypatch.setattr(sensors, "MAX_PREFIX_CELLS", 0)
+        monkeypatch.setattr(failures, "MAX_PREFIX_CELLS", 0)
     tl = draw_timeline(g, 100.0, np.random.default_rng(6))
     assert (tl.full_prefix is not None) == tables
     rng = np.random.default_rng(7)
@@ -164,8 +163,6 @@ def test_down_sensors_in_range_match_a_pairwise_check(
 
 
 def test_down_count_without_day_tables_is_the_same(make_scenario, monkeypatch):
-    from ceasemon.model import sensors
-
     sc = make_scenario({"sensors.ears.mtbf": "3d", "sensors.ears.mttr": "2d"})
     g = build_model(sc).groups[0]
     rng = np.random.default_rng(8)
@@ -174,7 +171,7 @@ def test_down_count_without_day_tables_is_the_same(make_scenario, monkeypatch):
     lo = np.searchsorted(g.positions, y - g.range_km, side="left")
     hi = np.searchsorted(g.positions, y + g.range_km, side="right")
     with_tables = draw_timeline(g, 100.0, np.random.default_rng(9))
-    monkeypatch.setattr(sensors, "MAX_PREFIX_CELLS", 0)
+    monkeypatch.setattr(failures, "MAX_PREFIX_CELLS", 0)
     without = draw_timeline(g, 100.0, np.random.default_rng(9))
     assert with_tables.full_prefix is not None and without.full_prefix is None
     np.testing.assert_array_equal(with_tables.down_among(t, lo, hi), without.down_among(t, lo, hi))
@@ -182,15 +179,13 @@ def test_down_count_without_day_tables_is_the_same(make_scenario, monkeypatch):
 
 @pytest.mark.parametrize("layout", ["tables", "sparse", "sparse without cell states"])
 def test_single_sensor_up_checks_match_the_change_times(make_scenario, monkeypatch, layout):
-    from ceasemon.model import sensors
-
     # failures a few times a day, so that many days hold several partial entries
     sc = make_scenario({"sensors.ears.mtbf": "6h", "sensors.ears.mttr": "3h"})
     g = build_model(sc).groups[0]
     if layout != "tables":
-        monkeypatch.setattr(sensors, "MAX_PREFIX_CELLS", 0)
+        monkeypatch.setattr(failures, "MAX_PREFIX_CELLS", 0)
     if layout == "sparse without cell states":
-        monkeypatch.setattr(sensors, "MAX_CELL_FLAGS", 0)
+        monkeypatch.setattr(failures, "MAX_CELL_FLAGS", 0)
     tl = draw_timeline(g, 60.0, np.random.default_rng(12))
     assert (tl.cell_state is not None) == (layout == "sparse")
     rng = np.random.default_rng(13)
@@ -204,13 +199,12 @@ def test_single_sensor_up_checks_match_the_change_times(make_scenario, monkeypat
 def test_a_replication_is_the_same_with_and_without_day_tables(monkeypatch):
     """The sparse whole-day keys of a large network give the same records as the tables."""
     import ceasemon as cm
-    from ceasemon.model import sensors
     from ceasemon.model.simulation import simulate
 
     sc = cm.load_scenario("baseline", {"duration": "40d", "aggressor.policy": "fixed"})
     model = build_model(sc)
     a = simulate(model, 11)
-    monkeypatch.setattr(sensors, "MAX_PREFIX_CELLS", 0)
+    monkeypatch.setattr(failures, "MAX_PREFIX_CELLS", 0)
     b = simulate(model, 11)
     for name, col in a.events.columns.items():
         np.testing.assert_array_equal(col, b.events.columns[name], err_msg=name)
@@ -228,8 +222,6 @@ def test_a_replication_is_the_same_with_and_without_day_tables(monkeypatch):
     ],
 )
 def test_sorting_order_is_a_permutation_that_sorts(values):
-    from ceasemon.model.sensors import sorting_order
-
     order = sorting_order(values)
     assert np.array_equal(np.sort(order), np.arange(len(values)))
     assert np.all(np.diff(values[order]) >= 0)
@@ -237,8 +229,6 @@ def test_sorting_order_is_a_permutation_that_sorts(values):
 
 def test_change_times_are_the_running_sums_of_the_drawn_up_and_down_times():
     """Both ways of summing (column by column for many sensors, numpy's cumsum for few)."""
-    from ceasemon.model.sensors import GroupParams, _change_times
-
     for m in (5, 600):
         g = GroupParams(
             "g", False, np.arange(m, dtype=float), 1.0, np.ones(1), 0.0, 0.0, None, None, None,
