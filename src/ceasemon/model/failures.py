@@ -38,9 +38,11 @@ class Timeline:
       prefix sums over sensors of both kinds of entry: two look-ups per query
       count the whole entries and tell whether any partial one is in range;
     * a large one keeps all entries sorted by ``day * n_sensors + sensor``
-      with running counts of each kind, so two ``searchsorted`` per query
-      give both counts and the place of the partial entries; nothing of size
-      days x sensors is built.
+      with running counts of each kind, and where each block of ``BLOCK``
+      sensors of each day starts among them: a step or two from there finds
+      both ends of a query's range, which give both counts and the place of
+      the partial entries; nothing of size days x sensors but one state byte
+      per cell (``cell_state``, for single-sensor queries) is built.
     """
 
     changes: np.ndarray  # (n_sensors, changes per sensor): down, up, down, ... times
@@ -74,15 +76,17 @@ class Timeline:
     def down_among(self, t: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         """How many of the sensors ``lo .. hi-1`` are down at time ``t``, per query.
 
-        Queries sorted by (day, lo) are fastest (``searchsorted`` then reuses
-        its last bound); others are sorted here.
+        Any order of queries gives the same counts.  The large layout is
+        fastest with queries in (day, lo) order (its look-ups then walk the
+        entries in order), so it sorts others first; the day tables of the
+        small layout are read directly, where sorting would only cost time.
         """
         n = len(t)
         day = np.minimum(np.floor(t).astype(np.int64), self.days - 1)
         base = day * self.n_sensors
         key_lo = base + lo
         order = None
-        if n > 1 and np.any(key_lo[1:] < key_lo[:-1]):
+        if self.full_prefix is None and n > 1 and np.any(key_lo[1:] < key_lo[:-1]):
             order = sorting_order(key_lo)
             t, lo, hi, day, base, key_lo = (x[order] for x in (t, lo, hi, day, base, key_lo))
         key_hi = base + hi
@@ -179,8 +183,9 @@ def _run_sums(hit: np.ndarray, starts: np.ndarray, count: np.ndarray) -> np.ndar
 
 
 #: Above this many (day, sensor) cells the per-day prefix tables are not built: building them
-#: costs about 4 ns a cell, more than the two searchsorted per query it saves (a year of 2,000
-#: sensors is 0.7 million cells; of 20,000 sensors, 6.8 million).
+#: costs about 4 ns a cell, more than the large layout's look-ups cost (a year of 2,000 sensors
+#: is 0.7 million cells; of 20,000 sensors, 6.8 million, where forcing the tables made a
+#: replication-year take 293 ms instead of 209 ms).
 MAX_PREFIX_CELLS = 2_000_000
 
 #: Sensors per block of the large layout's look-up table (BLOCK_START in Timeline).
