@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import probes
 
 
-def profile(policy: str, days: int, top: int, seed: int = 1, sensors: float = 1.0) -> str:
-    """Profile one replication; return the report text.
+def warm_model(policy: str, days: int, seed: int, sensors: float):
+    """The baseline model for ``policy`` and ``days``, after one warm-up replication.
 
     ``sensors`` scales every positioned group as the bench's scaling section
     does (10 gives the 20,000-sensor row).
@@ -47,7 +47,15 @@ def profile(policy: str, days: int, top: int, seed: int = 1, sensors: float = 1.
     if policy == "adaptive":
         overrides["aggressor.offensive"] = None  # the full period, no collapse
     model = build_model(probes.load(overrides))
-    simulate(model, 10_000 + seed)  # warm-up
+    simulate(model, 10_000 + seed)
+    return model
+
+
+def profile(policy: str, days: int, top: int, seed: int = 1, sensors: float = 1.0) -> str:
+    """Profile one replication under cProfile; return the report text."""
+    from ceasemon.model.simulation import simulate
+
+    model = warm_model(policy, days, seed, sensors)
     prof = cProfile.Profile()
     prof.enable()
     simulate(model, seed)
@@ -72,18 +80,11 @@ def profile(policy: str, days: int, top: int, seed: int = 1, sensors: float = 1.
 
 def profile_sampling(policy: str, days: int, seed: int = 1, sensors: float = 1.0) -> str:
     """One replication under pyinstrument (a sampling profiler); its call tree as text."""
-    from bench import sensor_overrides
     from pyinstrument import Profiler
 
-    from ceasemon.model.simulation import build_model, simulate
+    from ceasemon.model.simulation import simulate
 
-    overrides = {"aggressor.policy": policy, "duration": f"{days}d"}
-    if sensors != 1.0:
-        overrides.update(sensor_overrides(sensors)[0])
-    if policy == "adaptive":
-        overrides["aggressor.offensive"] = None
-    model = build_model(probes.load(overrides))
-    simulate(model, 10_000 + seed)  # warm-up
+    model = warm_model(policy, days, seed, sensors)
     prof = Profiler(interval=0.0005)
     prof.start()
     simulate(model, seed)
