@@ -75,8 +75,8 @@ def raw_chunk(args: tuple[str, list[int], int]) -> list[dict[str, float]]:
     is built once per worker process.
     """
     from ceasemon.experiment.metrics import metrics
-    from ceasemon.experiment.seeds import replication_seed
     from ceasemon.model.simulation import build_model, simulate
+    from ceasemon.model.streams import replication_seed
 
     key, indices, root = args
     model = _MODEL_CACHE.get(key)

@@ -64,6 +64,8 @@ import warnings
 from dataclasses import dataclass, fields
 
 from .errors import CeasemonWarning, UserError
+from .model.aggressor import POLICIES
+from .model.timing import step_bound
 from .scenario import Scenario
 from .scenario.checks import line_length_km
 from .scenario.distributions import Fixed
@@ -241,11 +243,6 @@ def _div(a: float, b: float) -> float:
     return math.inf if b == 0 else a / b
 
 
-def _longest(dist: object) -> float:
-    hi = dist.upper()  # type: ignore[attr-defined]
-    return hi if math.isfinite(hi) else dist.mean() + 3.0 * math.sqrt(dist.var())  # type: ignore[attr-defined]
-
-
 # --------------------------------------------------------------------------- the estimate
 def _group_sizes(sc: Scenario, length: float) -> list[tuple[object, float, float]]:
     """``(group, sensors, sensors in range of a breach)`` for each sensor group."""
@@ -271,18 +268,12 @@ def _group_sizes(sc: Scenario, length: float) -> list[tuple[object, float, float
 
 
 def _steps(sc: Scenario, aggressor_candidates: float) -> float:
-    """Steps of the adaptive aggressor's simulation loop (``model/simulation.py``)."""
-    if sc.aggressor.policy != "adaptive":
+    """Steps of a state-dependent aggressor's simulation loop (``model/engines``)."""
+    if not POLICIES[sc.aggressor.policy].state_dependent or not sc.coalition.nations:
         return 1.0
-    c, ladder = sc.coalition, sc.response.ladder
-    if not c.nations:
+    step = step_bound(sc)
+    if not math.isfinite(step):
         return 1.0
-    vote = 0.0 if c.quorum <= 0 else min(n.delay.lower() for n in c.nations.values())
-    if vote > c.decision_window:
-        return 1.0
-    lag = vote + min(r.implementation.lower() for r in ladder)
-    horizon = c.decision_window + max(_longest(r.implementation) for r in ladder)
-    step = min(lag, horizon)
     if step <= 0:
         return max(1.0, aggressor_candidates)
     ratio = _div(sc.duration, step)
@@ -301,7 +292,7 @@ def estimate(scenario: Scenario, *, events: bool = False) -> Estimate:
     """
     sc = scenario
     t = _num(sc.duration)
-    bound = 2.0 if sc.aggressor.policy == "adaptive" else 1.0
+    bound = POLICIES[sc.aggressor.policy].intensity_max
     ag = sc.parties[sc.aggressor_name]
     de = sc.parties[sc.defender_name]
     rate_ag = sum(_num(v) for v in ag.rates_per_day.values()) * bound

@@ -10,9 +10,9 @@ import pytest
 
 import ceasemon as cm
 from ceasemon.experiment import runner
-from ceasemon.experiment.seeds import replication_seed, seed_label
 from ceasemon.experiment.tables import TABLES
 from ceasemon.model import simulation
+from ceasemon.model.streams import replication_seed, seed_label
 
 N = 6
 SEED = 123

@@ -6,8 +6,8 @@ import math
 
 import ceasemon as cm
 from ceasemon.experiment.metrics import metrics
-from ceasemon.experiment.seeds import replication_seed
 from ceasemon.model.simulation import build_model, simulate
+from ceasemon.model.streams import replication_seed
 
 CASES = {
     "fixed": {"aggressor.policy": "fixed", "duration": "45d"},

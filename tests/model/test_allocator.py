@@ -15,7 +15,7 @@ import pytest
 PROBE = """
 import resource, sys
 import numpy as np
-from ceasemon.model.allocator import keep_freed_memory
+from ceasemon.model.kernels.allocator import keep_freed_memory
 print(keep_freed_memory())
 
 def work():

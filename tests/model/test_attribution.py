@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import simpy
 
-from ceasemon.model.attribution import AnalystQueue, AttributionParams, verdicts
+from ceasemon.model.attribution import AttributionParams, verdicts
+from ceasemon.model.kernels.queue import AnalystQueue
 from ceasemon.model.records import UNKNOWN
 
 

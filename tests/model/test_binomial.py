@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from ceasemon.model import binomial as bn
+from ceasemon.model.kernels import binomial as bn
 
 
 def numpy_inversion(n: int, p: float, u: float) -> int | None:

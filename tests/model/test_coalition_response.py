@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 
-from ceasemon.model.coalition import DrawBlocks, ratify, time_to_quorum
+from ceasemon.model.coalition import ratify, time_to_quorum
 from ceasemon.model.records import NO_ACTION
 from ceasemon.model.response import available_rungs, respond, rung_for
 from ceasemon.model.simulation import build_model
+from ceasemon.model.streams import DrawBlocks
 from ceasemon.scenario.models import ACTIONS
 
 

@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from ceasemon.experiment.seeds import Streams, replication_seed
 from ceasemon.model.breaches import draw_candidates
 from ceasemon.model.simulation import build_model
+from ceasemon.model.streams import Streams, replication_seed
 
 
 def test_sector_shares_are_proportional_to_length_times_weight(make_scenario):

@@ -3,10 +3,9 @@
 import numpy as np
 import pytest
 
-from ceasemon.experiment.seeds import Streams, replication_seed
 from ceasemon.model import failures
 from ceasemon.model.failures import _change_times, draw_timeline
-from ceasemon.model.ordering import sorting_order
+from ceasemon.model.kernels.ordering import sorting_order
 from ceasemon.model.sensors import (
     GroupParams,
     detect,
@@ -15,6 +14,7 @@ from ceasemon.model.sensors import (
     smallest_per_breach,
 )
 from ceasemon.model.simulation import build_model
+from ceasemon.model.streams import Streams, replication_seed
 
 
 def streams(i=0):

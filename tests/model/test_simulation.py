@@ -7,9 +7,9 @@ import pytest
 
 import ceasemon as cm
 from ceasemon.experiment.metrics import metrics
-from ceasemon.experiment.seeds import replication_seed
 from ceasemon.model.records import STAGE_TIMES
 from ceasemon.model.simulation import belief_horizon, build_model, simulate
+from ceasemon.model.streams import replication_seed
 
 
 def same_events(a, b):

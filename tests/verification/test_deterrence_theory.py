@@ -38,9 +38,9 @@ import pytest
 from verification_tools import BREACH, check, check_share, replications
 
 from ceasemon.experiment.metrics import metrics
-from ceasemon.experiment.seeds import Streams, replication_seed
 from ceasemon.model import analytic
 from ceasemon.model.simulation import build_model
+from ceasemon.model.streams import Streams, replication_seed
 
 NATIONS = {  # weight 2, 1, 1; quorum 0.5 of 4: A alone, or B and C together
     "A": {"weight": 2, "ratification": 1, "delay": "2d", "support": 0.6},

@@ -20,9 +20,9 @@ import os
 
 import numpy as np
 
-from ceasemon.experiment.seeds import replication_seed
 from ceasemon.model.records import BREACH, FALSE_ALARM, ReplicationRecords
 from ceasemon.model.simulation import Model, simulate
+from ceasemon.model.streams import replication_seed
 
 _trapezoid = getattr(np, "trapezoid", None) or np.trapz  # numpy < 2 has only trapz
 

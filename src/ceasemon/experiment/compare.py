@@ -2,7 +2,7 @@
 
 Every scenario runs replication ``i`` from the same seed, and inside a
 replication each stage and each named thing (breach type, sensor group) draws
-from its own stream (``seeds.py``).  A change to one sensor group therefore
+from its own stream (``model/streams.py``).  A change to one sensor group therefore
 leaves the breaches of replication ``i`` as they were, and the difference of a
 metric between two scenarios is measured replication by replication: the
 paired t-interval of the mean difference is much narrower than the unpaired

@@ -38,8 +38,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import UserError
+from ..model.streams import replication_seed, seed_label
 from ..scenario import Scenario, load_scenario
-from .seeds import replication_seed, seed_label
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..results import RunResult

@@ -24,11 +24,16 @@ function (per type) and the collapse time if the step contains it.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import numpy as np
 
-from ..scenario.models import Scenario
+from ..scenario.models import Prior, Scenario
+from .analytic import expected_costs
+from .response import available_rungs, rung_for
 
 
 @dataclass(frozen=True)
@@ -50,15 +55,15 @@ class AggressorParams:
 def build_aggressor(sc: Scenario, types: tuple[str, ...]) -> AggressorParams:
     """Arrays of the validated ``aggressor`` section."""
     a = sc.aggressor
-    prior = a.prior
+    prior = a.prior or Prior()  # the defaults live in the scenario model, once
     off = a.offensive
     return AggressorParams(
         policy=a.policy,
         benefit=np.array([a.benefit.get(t, 0.0) for t in types], dtype=float),
         discount=a.discount_per_day,
-        prior_alpha=1.0 if prior is None else prior.alpha,
-        prior_beta=1.0 if prior is None else prior.beta,
-        prior_delay=14.0 if prior is None else prior.delay,
+        prior_alpha=prior.alpha,
+        prior_beta=prior.beta,
+        prior_delay=prior.delay,
         responsiveness=a.responsiveness or 0.0,
         offensive_type=None if off is None else types.index(off.type),
         offensive_threshold=0.0 if off is None else off.threshold,
@@ -127,29 +132,68 @@ def _run_collapse(
     return None, (float(run_from[-1]) if last_above else None)
 
 
-class FixedPolicy:
-    """Intensity 1 always; no beliefs, no offensive."""
+class Policy(ABC):
+    """An aggressor policy: its intensities over a step, given the step's belief updates.
 
-    intensity_max = 1.0
-    state_dependent = False
+    ``intensity_max`` bounds the intensity (the thinning bound of ``breaches``);
+    ``state_dependent`` says whether responses change it (then the engines step
+    and feed it belief events).  ``make`` builds the replication's policy.
+    """
+
+    intensity_max: ClassVar[float] = 1.0
+    state_dependent: ClassVar[bool] = False
+
+    @classmethod
+    @abstractmethod
+    def make(cls, model: Any, members: np.ndarray, streams: Any) -> Policy:
+        """The policy of one replication (``members``: the nations that ratified)."""
+
+    @abstractmethod
+    def step(self, t0: float, t1: float, events: BeliefEvents) -> StepResult:
+        """Intensities over ``[t0, t1)``, applying ``events`` in time order."""
+
+
+#: Aggressor policies by the name a scenario's ``aggressor.policy`` gives.
+POLICIES: dict[str, type[Policy]] = {}
+
+
+def register(name: str) -> Callable[[type[Policy]], type[Policy]]:
+    """Class decorator: make a policy available under ``aggressor.policy: name``."""
+
+    def add(cls: type[Policy]) -> type[Policy]:
+        POLICIES[name] = cls
+        return cls
+
+    return add
+
+
+def rung_costs(model: Any, members: np.ndarray) -> np.ndarray:
+    """Cost of the rung each breach type's severity triggers, given who ratified (0 if none)."""
+    available = available_rungs(model.response, model.coalition, members)
+    rung = rung_for(model.response, available, model.severity)
+    return np.where(rung >= 0, model.response.cost[np.maximum(rung, 0)], 0.0)
+
+
+@register("fixed")
+class FixedPolicy(Policy):
+    """Intensity 1 always; no beliefs, no offensive."""
 
     def __init__(self, n_types: int):
         self.n_types = n_types
+
+    @classmethod
+    def make(cls, model: Any, members: np.ndarray, streams: Any) -> FixedPolicy:
+        """Needs only the number of breach types."""
+        return cls(len(model.types))
 
     def step(self, t0: float, t1: float, events: BeliefEvents) -> StepResult:
         """Intensity over ``[t0, t1)``."""
         return StepResult(np.array([t0]), np.ones((1, self.n_types)))
 
-    def expected_net_gain(self) -> np.ndarray:  # pragma: no cover - fixed weighs nothing
-        """Not defined for the fixed policy."""
-        return np.full(self.n_types, np.nan)
 
-
-class RationalPolicy:
+@register("rational")
+class RationalPolicy(Policy):
     """Knows P_t and D_t for each day; intensity 1 where b_t > C_t, else 0."""
-
-    intensity_max = 1.0
-    state_dependent = False
 
     def __init__(self, params: AggressorParams, day_costs: np.ndarray):
         """``day_costs[d, t]`` is C_t on day d (from ``analytic.expected_costs``)."""
@@ -159,6 +203,11 @@ class RationalPolicy:
         self.gain = gain
         self.intensity = (gain > 0).astype(float)
         self._run_start: float | None = None
+
+    @classmethod
+    def make(cls, model: Any, members: np.ndarray, streams: Any) -> RationalPolicy:
+        """The daily costs C_t from the stages' closed forms (``analytic.py``)."""
+        return cls(model.aggressor, expected_costs(model, members, streams.stage("aggressor")))
 
     def step(self, t0: float, t1: float, events: BeliefEvents) -> StepResult:
         """Daily intensities over ``[t0, t1)``."""
@@ -177,15 +226,16 @@ class RationalPolicy:
         return StepResult(starts, values, collapse)
 
 
+@register("adaptive")
 @dataclass
-class AdaptivePolicy:
+class AdaptivePolicy(Policy):
     """Learns P_t (Beta posterior) and D_t (mean observed delay) from its own breaches."""
 
+    intensity_max: ClassVar[float] = 2.0
+    state_dependent: ClassVar[bool] = True
     params: AggressorParams
     rung_cost: np.ndarray  # cost of the rung each type's severity triggers (0 if none)
     n_types: int
-    intensity_max: float = 2.0
-    state_dependent: bool = True
     successes: np.ndarray = field(init=False)
     failures: np.ndarray = field(init=False)
     delay_sum: np.ndarray = field(init=False)
@@ -212,11 +262,10 @@ class AdaptivePolicy:
         z = -p.responsiveness * (b - cost) / np.maximum(b, 1e-9)
         return 2.0 / (1.0 + np.exp(np.clip(z, -700, 700)))
 
-    def expected_net_gain(self) -> np.ndarray:
-        """B - C under the current beliefs."""
-        return self.params.benefit - self.cost(
-            self.successes, self.failures, self.delay_sum, self.delay_n
-        )
+    @classmethod
+    def make(cls, model: Any, members: np.ndarray, streams: Any) -> AdaptivePolicy:
+        """Its cost per type is the rung the type's severity triggers among the members'."""
+        return cls(model.aggressor, rung_costs(model, members), len(model.types))
 
     def step(self, t0: float, t1: float, events: BeliefEvents) -> StepResult:
         """Apply the step's belief updates in time order; intensities between them."""

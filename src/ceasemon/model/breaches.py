@@ -20,11 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..experiment.seeds import Streams
 from ..scenario.models import Scenario
 from .line import Line
-
-AGGRESSOR, DEFENDER = 0, 1  # candidate origin codes
+from .stage import Basics, Delay, Passage, Stage
+from .streams import Streams
 
 
 @dataclass(frozen=True)
@@ -63,6 +62,28 @@ def build_parties(sc: Scenario, line: Line, types: tuple[str, ...]) -> tuple[Par
     return tuple(out)
 
 
+@dataclass(frozen=True)
+class Breaches(Stage):
+    """The parties' breach processes: the first stage (candidates, thinning, retaliation)."""
+
+    stream = "breaches"
+    parties: tuple[PartyParams, ...]
+
+    @classmethod
+    def build(cls, sc: Scenario, basics: Basics) -> Breaches:
+        """Per-party arrays over the breach types."""
+        return cls(build_parties(sc, basics.line, basics.types))
+
+    @classmethod
+    def delay(cls, sc: Scenario, members: np.ndarray | None = None) -> Delay:
+        """A breach is where the pipeline starts: no delay."""
+        return Delay(0.0, 0.0)
+
+    def passage(self, view) -> Passage:
+        """Every breach enters the pipeline at once."""
+        return Passage(1.0, 0.0)
+
+
 @dataclass
 class Candidates:
     """Potential breaches of one replication, sorted by time.
@@ -84,11 +105,6 @@ class Candidates:
 
     def __len__(self) -> int:
         return len(self.t)
-
-    @property
-    def retaliation(self) -> np.ndarray:
-        """True for retaliation candidates."""
-        return self.parent >= 0
 
 
 def _block(
@@ -134,37 +150,61 @@ def draw_candidates(
         for k, rate in enumerate(party.rates):
             if rate > 0:
                 blocks.append(_block(party, k, rate * bound, horizon, line, streams, types))
-    # Retaliation: each aggressor candidate carries its would-be answer, drawn per type.
-    shadows = []
-    if defender.retaliation_p > 0:
-        for b in blocks:
-            if not b["is_aggressor"][:1].any():
-                continue
-            rng = streams.sub("retaliation", types[int(b["type"][0])])
-            n = len(b["t"])
-            hit = rng.random(n) < defender.retaliation_p
-            delay = defender.retaliation_delay.sample(rng, n)
-            b["_ret"] = hit
-            t_ret = b["t"][hit] + delay[hit]
-            shadows.append(
-                {
-                    "t": t_ret,
-                    "party": np.full(len(t_ret), defender.index, np.int8),
-                    "type": b["type"][hit],
-                    "position": b["position"][hit],
-                    "sector": b["sector"][hit],
-                    "u_accept": np.zeros(len(t_ret)),
-                    "is_aggressor": np.zeros(len(t_ret), bool),
-                }
-            )
-    cols = ("t", "party", "type", "position", "sector", "u_accept", "is_aggressor")
+    shadows = _retaliations(blocks, defender, types, streams)
+    return _merge(blocks, shadows, horizon)
+
+
+_COLUMNS = ("t", "party", "type", "position", "sector", "u_accept", "is_aggressor")
+
+
+def _retaliations(
+    blocks: list[dict[str, np.ndarray]],
+    defender: PartyParams,
+    types: tuple[str, ...],
+    streams: Streams,
+) -> list[dict[str, np.ndarray]]:
+    """Each aggressor candidate's would-be answer, drawn per type; marks ``_ret`` on blocks."""
+    shadows: list[dict[str, np.ndarray]] = []
+    if defender.retaliation_p <= 0:
+        return shadows
+    for b in blocks:
+        if not b["is_aggressor"][:1].any():
+            continue
+        rng = streams.sub("retaliation", types[int(b["type"][0])])
+        n = len(b["t"])
+        hit = rng.random(n) < defender.retaliation_p
+        delay = defender.retaliation_delay.sample(rng, n)
+        b["_ret"] = hit
+        t_ret = b["t"][hit] + delay[hit]
+        shadows.append(
+            {
+                "t": t_ret,
+                "party": np.full(len(t_ret), defender.index, np.int8),
+                "type": b["type"][hit],
+                "position": b["position"][hit],
+                "sector": b["sector"][hit],
+                "u_accept": np.zeros(len(t_ret)),
+                "is_aggressor": np.zeros(len(t_ret), bool),
+            }
+        )
+    return shadows
+
+
+def _empty() -> Candidates:
+    empty = {c: np.zeros(0) for c in _COLUMNS}
+    empty.update(party=np.zeros(0, np.int8), type=np.zeros(0, np.int16))
+    empty.update(sector=np.zeros(0, np.int16), is_aggressor=np.zeros(0, bool))
+    return Candidates(**empty, parent=np.zeros(0, np.int64), children=np.zeros(0, np.int64))
+
+
+def _merge(
+    blocks: list[dict[str, np.ndarray]], shadows: list[dict[str, np.ndarray]], horizon: float
+) -> Candidates:
+    """All blocks in one time-sorted table, retaliations linked to their aggressor candidate."""
     parts = blocks + shadows
     if not parts:
-        empty = {c: np.zeros(0) for c in cols}
-        empty.update(party=np.zeros(0, np.int8), type=np.zeros(0, np.int16))
-        empty.update(sector=np.zeros(0, np.int16), is_aggressor=np.zeros(0, bool))
-        return Candidates(**empty, parent=np.zeros(0, np.int64), children=np.zeros(0, np.int64))
-    merged = {c: np.concatenate([p[c] for p in parts]) for c in cols}
+        return _empty()
+    merged = {c: np.concatenate([p[c] for p in parts]) for c in _COLUMNS}
     n_main = sum(len(b["t"]) for b in blocks)
     parent = np.full(len(merged["t"]), -1, np.int64)
     if shadows:

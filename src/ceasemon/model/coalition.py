@@ -14,19 +14,28 @@ time into steps.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..scenario.distributions import Fixed
 from ..scenario.models import Scenario
+from .stage import Basics, Delay, Passage, Stage
+from .streams import DrawBlocks
 
-BLOCK = 256
+#: The pilot Monte Carlo size of the closed forms that have no exact expression.
+PILOT = 20_000
+#: Member nations the rational aggressor's quorum probability enumerates at most (2**16 subsets).
+MAX_ENUMERATED = 16
 
 
 @dataclass(frozen=True)
-class CoalitionParams:
-    """The coalition as arrays over nations (scenario order)."""
+class Coalition(Stage):
+    """The coalition as arrays over nations (scenario order): the decision stage."""
+
+    stream = "politics"
 
     names: tuple[str, ...]
     weights: np.ndarray
@@ -43,12 +52,56 @@ class CoalitionParams:
         factor = (1.0 - self.decay_per_year) ** (np.asarray(t, float)[..., None] / 365.0)
         return np.clip(self.support * factor, 0.0, 1.0)
 
+    @classmethod
+    def build(cls, sc: Scenario, basics: Basics | None = None) -> Coalition:
+        """Arrays of the validated ``coalition`` section."""
+        return build_coalition(sc)
 
-def build_coalition(sc: Scenario) -> CoalitionParams:
+    @classmethod
+    def delay(cls, sc: Scenario, members: np.ndarray | None = None) -> Delay:
+        """Least: the quickest member's least vote delay; longest: the decision window.
+
+        The least is 0 when no quorum is needed, inf with no member or when the quickest
+        member's least delay is past the window.
+        """
+        c = sc.coalition
+        nations = list(c.nations.values())
+        if members is None:
+            members = np.ones(len(nations), bool)
+        if not members.any():
+            least = math.inf
+        elif c.quorum <= 0:
+            least = 0.0
+        else:
+            least = min(n.delay.lower() for n, m in zip(nations, members, strict=True) if m)
+            if least > c.decision_window:
+                least = math.inf
+        return Delay(least, c.decision_window)
+
+    def passage(self, view) -> Passage:
+        """P(quorum within the window) on each of ``view.days``; E[time to quorum | quorum].
+
+        Both from the pilot stream ``view.rng``: first each nation's yes factor, then the
+        time to quorum of ``PILOT`` simulated decisions.
+        """
+        factor = nation_yes_factor(self, view.rng)
+        support = self.support_at(view.days)  # (days, nations)
+        p = quorum_probability(self, view.members, support * factor[None, :])
+        draws = decision_draws(self, view.rng).take(PILOT)
+        q = time_to_quorum(self, view.members, np.zeros(PILOT), draws)
+        wait = float(np.nanmean(q)) if np.isfinite(q).any() else math.nan
+        return Passage(p[:, None], wait)
+
+
+#: The name the rest of the code has long used for the coalition's parameters.
+CoalitionParams = Coalition
+
+
+def build_coalition(sc: Scenario) -> Coalition:
     """Arrays of the validated ``coalition`` section."""
     c = sc.coalition
     nations = list(c.nations.values())
-    return CoalitionParams(
+    return Coalition(
         names=tuple(c.nations),
         weights=np.array([n.weight for n in nations], dtype=float),
         ratification=np.array([n.ratification for n in nations], dtype=float),
@@ -64,34 +117,6 @@ def build_coalition(sc: Scenario) -> CoalitionParams:
 def ratify(params: CoalitionParams, rng: np.random.Generator) -> np.ndarray:
     """Which nations ratify the guarantee in this replication (one uniform per nation)."""
     return rng.random(len(params.names)) < params.ratification
-
-
-class DrawBlocks:
-    """Rows of random numbers handed out in order, drawn ``BLOCK`` rows at a time.
-
-    ``take(k)`` returns the next ``k`` rows; the rows do not depend on how the
-    requests are split.
-    """
-
-    def __init__(self, draw: Callable[[int], np.ndarray]):
-        self._draw = draw
-        self._buf: np.ndarray | None = None
-        self._pos = 0
-
-    def take(self, k: int) -> np.ndarray:
-        """The next ``k`` rows."""
-        rows = []
-        while k > 0:
-            if self._buf is None or self._pos >= len(self._buf):
-                self._buf = self._draw(BLOCK)
-                self._pos = 0
-            n = min(k, len(self._buf) - self._pos)
-            rows.append(self._buf[self._pos : self._pos + n])
-            self._pos += n
-            k -= n
-        if not rows:
-            return self._draw(0)
-        return np.concatenate(rows)
 
 
 def decision_draws(params: CoalitionParams, rng: np.random.Generator) -> DrawBlocks:
@@ -144,3 +169,37 @@ def _support_matrix(params: CoalitionParams, t_report: np.ndarray, delay: np.nda
     """Yes probability of nation j voting at ``t_report[i] + delay[i, j]``."""
     factor = (1.0 - params.decay_per_year) ** ((t_report[:, None] + delay) / 365.0)
     return np.clip(params.support[None, :] * factor, 0.0, 1.0)
+
+
+def nation_yes_factor(c: Coalition, rng: np.random.Generator) -> np.ndarray:
+    """E[(1 - decay)^(d / 365) * 1{d <= window}] for each nation's delay d.
+
+    Exact for fixed delays without decay; else a pilot Monte Carlo.
+    """
+    out = np.empty(len(c.names))
+    for j, dist in enumerate(c.delays):
+        d = np.array([dist.value]) if isinstance(dist, Fixed) else dist.sample(rng, PILOT)
+        out[j] = np.mean(((1.0 - c.decay_per_year) ** (d / 365.0)) * (d <= c.window))
+    return out
+
+
+def quorum_probability(c: Coalition, members: np.ndarray, yes: np.ndarray) -> np.ndarray:
+    """P(the weight of independent yes votes reaches quorum); ``yes`` is (..., n_nations)."""
+    idx = np.flatnonzero(members)
+    total = float(c.weights[idx].sum())
+    yes = np.atleast_2d(yes)
+    if total <= 0:
+        return np.zeros(yes.shape[0])
+    need = c.quorum * total * (1 - 1e-12)
+    if len(idx) > MAX_ENUMERATED:
+        raise ValueError(
+            f"the rational aggressor enumerates at most {MAX_ENUMERATED} member nations"
+        )
+    prob = np.zeros(yes.shape[0])
+    for pattern in itertools.product((0, 1), repeat=len(idx)):
+        bits = np.array(pattern, bool)
+        if c.weights[idx][bits].sum() < need:
+            continue
+        p = np.prod(np.where(bits, yes[:, idx], 1.0 - yes[:, idx]), axis=1)
+        prob += p
+    return prob

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .ordering import sorting_order
+from .kernels.ordering import sorting_order
 
 if TYPE_CHECKING:
-    from .sensors import GroupParams
+    from .network import GroupParams
 
 
 @dataclass(frozen=True)

@@ -20,14 +20,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..experiment.seeds import Streams
 from . import aggressor as agg
-from .attribution import AnalystQueue, verdicts
+from .attribution import verdicts
 from .breaches import Candidates
 from .coalition import decision_draws, time_to_quorum
+from .kernels.queue import AnalystQueue
 from .records import NO_ACTION, NOT_ATTRIBUTED, Decisions
 from .response import available_rungs, implementation_draws, respond, rung_for
 from .sensors import FalseAlarms, detect
+from .streams import Streams
 
 
 @dataclass
@@ -42,7 +43,6 @@ class Incidents:
     true_row: np.ndarray  # party index, or n_parties for a false alarm
     verdict: np.ndarray
     t_queued: np.ndarray  # NaN until a breach's detections are drawn
-    n_candidates: int
 
     @classmethod
     def draw(cls, model, cand: Candidates, fa: FalseAlarms, streams: Streams) -> Incidents:
@@ -77,7 +77,6 @@ class Incidents:
             true_row=np.concatenate([party, np.full(nf, none)]),
             verdict=np.concatenate([verdict_b, verdict_f]),
             t_queued=np.concatenate([np.full(nc, np.nan), fa_queued]),
-            n_candidates=nc,
         )
 
     def __len__(self) -> int:
@@ -170,49 +169,26 @@ class Pipeline:
         model, inc = self.model, self.inc
         ids = self.unreported
         ids = ids[inc.verdict[ids] >= 0]  # only verdicts that name a party are reported
-        t_att = self.t_attributed[ids]
-        urgent = inc.severity[ids] >= model.urgent_severity
-        interval = model.report_interval
-        t_rep = np.where(urgent, t_att, (np.floor(t_att / interval) + 1.0) * interval)
+        t_rep, urgent = model.reporting.report_times(self.t_attributed[ids], inc.severity[ids])
         due = t_rep < t1
         self.unreported = ids[~due]
         ids, t_rep, urgent = ids[due], t_rep[due], urgent[due]
         if len(ids) == 0:
             return
         self.t_reported[ids] = t_rep
-        # a report: an urgent incident alone, or all routine incidents of one period
-        key_kind = np.where(urgent, 0, 1)
-        key_id = np.where(urgent, ids, -1)
-        order = np.lexsort((key_id, key_kind, t_rep))
-        ids, t_rep, key_kind, key_id = ids[order], t_rep[order], key_kind[order], key_id[order]
-        brk = np.ones(len(ids), bool)
-        brk[1:] = (
-            (t_rep[1:] != t_rep[:-1])
-            | (key_kind[1:] != key_kind[:-1])
-            | (key_id[1:] != key_id[:-1])
+        rep = model.reporting.compose(
+            ids, t_rep, urgent, inc.verdict, inc.severity, model.aggressor_index
         )
-        report_no = np.cumsum(brk) - 1
-        first = np.flatnonzero(brk)
-        # only reports naming the aggressor start a decision; severity = worst incident so named
-        names_ag = inc.verdict[ids] == model.aggressor_index
-        sev = np.maximum.reduceat(np.where(names_ag, inc.severity[ids], -np.inf), first)
-        dec_reports = np.flatnonzero(np.isfinite(sev))
-        k = len(dec_reports)
+        k = len(rep)
         if k == 0:
             return
-        t_report = t_rep[first][dec_reports]
-        severity = sev[dec_reports]
-        delay = time_to_quorum(model.coalition, self.members, t_report, self.politics.take(k))
-        t_decided = t_report + delay
-        rung = rung_for(model.response, self.available, severity)
+        delay = time_to_quorum(model.coalition, self.members, rep.t_report, self.politics.take(k))
+        t_decided = rep.t_report + delay
+        rung = rung_for(model.response, self.available, rep.severity)
         t_response, action, cost = respond(model.response, rung, t_decided, self.impl.take(k))
-        self.decisions.append((t_report, severity, t_decided, t_response, action, cost))
+        self.decisions.append((rep.t_report, rep.severity, t_decided, t_response, action, cost))
         # write the decision back to the aggressor-named incidents of each deciding report
-        slot = np.full(len(first), -1)
-        slot[dec_reports] = np.arange(k)
-        s_of = slot[report_no]
-        hit = names_ag & (s_of >= 0)
-        named, s_inc = ids[hit], s_of[hit]
+        named, s_inc = rep.named, rep.slot
         self.t_decided[named] = t_decided[s_inc]
         self.t_response[named] = t_response[s_inc]
         self.action[named] = action[s_inc]

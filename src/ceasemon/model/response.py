@@ -10,18 +10,23 @@ on the aggressor.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..scenario.models import ACTIONS, Scenario
-from .coalition import CoalitionParams, DrawBlocks
+from .coalition import Coalition
 from .records import NO_ACTION
+from .stage import Basics, Delay, Passage, Stage, longest_of
+from .streams import DrawBlocks
 
 
 @dataclass(frozen=True)
-class ResponseParams:
-    """The ladder as arrays, and the military travel time."""
+class Response(Stage):
+    """The ladder as arrays, and the military travel time: the response stage."""
+
+    stream = "response"
 
     min_severity: np.ndarray
     action: np.ndarray  # action code (index into ACTIONS)
@@ -33,13 +38,71 @@ class ResponseParams:
         """Travel days added to each rung (military only)."""
         return np.where(self.action == ACTIONS.index("military"), self.travel_days, 0.0)
 
+    @classmethod
+    def build(cls, sc: Scenario, basics: Basics | None = None) -> Response:
+        """Arrays of the validated ``response`` section."""
+        return build_response(sc)
 
-def build_response(sc: Scenario) -> ResponseParams:
-    """Arrays of the validated ``response`` section."""
+    @classmethod
+    def delay(cls, sc: Scenario, members: np.ndarray | None = None) -> Delay:
+        """Least: the quickest rung the members can carry out; longest: the slowest rung.
+
+        Travel is included; the least is inf when the members can carry out no rung; the
+        longest is over the whole ladder, whoever ratified.
+        """
+        r = sc.response
+        travel = travel_days(sc)
+        extra = [travel if x.action == "military" else 0.0 for x in r.ladder]
+        can = _contributed(sc, members)
+        lows = [
+            x.implementation.lower() + e
+            for x, e in zip(r.ladder, extra, strict=True)
+            if x.action in can
+        ]
+        longest = max(
+            longest_of(x.implementation) + e for x, e in zip(r.ladder, extra, strict=True)
+        )
+        return Delay(min(lows) if lows else math.inf, longest)
+
+    def passage(self, view) -> Passage:
+        """1 where a type's severity triggers a rung the members can carry out; its mean time.
+
+        The mean implementation time includes travel; NaN where no rung applies.
+        """
+        rung = rung_for(self, available_rungs(self, view.coalition, view.members), view.severity)
+        impl = np.array([d.mean() for d in self.implementation]) + self.rung_extra()
+        has = rung >= 0
+        return Passage(has, np.where(has, impl[np.maximum(rung, 0)], np.nan))
+
+
+#: The name the rest of the code has long used for the response's parameters.
+ResponseParams = Response
+
+
+def travel_days(sc: Scenario) -> float:
+    """Days of travel from the nearest hub (0 without hubs), added to military assistance."""
     r = sc.response
     hubs = r.hubs or []
-    travel = min(h.distance_km for h in hubs) / r.travel_speed_km_per_day if hubs else 0.0
-    return ResponseParams(
+    return min(h.distance_km for h in hubs) / r.travel_speed_km_per_day if hubs else 0.0
+
+
+def _contributed(sc: Scenario, members: np.ndarray | None) -> set[str]:
+    """Actions some member nation contributes (all nations when ``members`` is None)."""
+    nations = list(sc.coalition.nations.values())
+    if members is None:
+        members = np.ones(len(nations), bool)
+    can: set[str] = set()
+    for n, m in zip(nations, members, strict=True):
+        if m:
+            can.update(ACTIONS if n.contributes is None else n.contributes)
+    return can
+
+
+def build_response(sc: Scenario) -> Response:
+    """Arrays of the validated ``response`` section."""
+    r = sc.response
+    travel = travel_days(sc)
+    return Response(
         min_severity=np.array([x.min_severity for x in r.ladder], dtype=float),
         action=np.array([ACTIONS.index(x.action) for x in r.ladder], dtype=np.int8),
         implementation=tuple(x.implementation for x in r.ladder),
@@ -48,9 +111,7 @@ def build_response(sc: Scenario) -> ResponseParams:
     )
 
 
-def available_rungs(
-    params: ResponseParams, coalition: CoalitionParams, members: np.ndarray
-) -> np.ndarray:
+def available_rungs(params: Response, coalition: Coalition, members: np.ndarray) -> np.ndarray:
     """Which rungs some member nation can carry out."""
     can = set()
     for contributes, member in zip(coalition.contributes, members, strict=True):
@@ -59,14 +120,14 @@ def available_rungs(
     return np.array([ACTIONS[a] in can for a in params.action], dtype=bool)
 
 
-def rung_for(params: ResponseParams, available: np.ndarray, severity: np.ndarray) -> np.ndarray:
+def rung_for(params: Response, available: np.ndarray, severity: np.ndarray) -> np.ndarray:
     """Index of the rung each severity triggers, -1 when none applies."""
     ok = (params.min_severity[None, :] <= np.asarray(severity, float)[:, None]) & available[None, :]
     last = params.min_severity.size - 1 - np.argmax(ok[:, ::-1], axis=1)
     return np.where(ok.any(axis=1), last, -1)
 
 
-def implementation_draws(params: ResponseParams, rng: np.random.Generator) -> DrawBlocks:
+def implementation_draws(params: Response, rng: np.random.Generator) -> DrawBlocks:
     """Per decision: a draw from every rung's implementation time (the right one is used)."""
 
     def draw(size: int) -> np.ndarray:
@@ -79,7 +140,7 @@ def implementation_draws(params: ResponseParams, rng: np.random.Generator) -> Dr
 
 
 def respond(
-    params: ResponseParams, rung: np.ndarray, t_decided: np.ndarray, draws: np.ndarray
+    params: Response, rung: np.ndarray, t_decided: np.ndarray, draws: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Implementation time, action code and cost of each decision (NaN / NO_ACTION / 0 if none)."""
     k = len(rung)

@@ -13,114 +13,88 @@ needs only the first arrival and the ``min_detections``-th.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
-from ..experiment.seeds import Streams
 from ..scenario.distributions import Fixed
-from ..scenario.models import Scenario, SensorGroup
-from .binomial import binomial
+from ..scenario.models import Scenario
+from . import coverage as cv
 from .failures import Timeline, draw_timeline
+from .kernels.binomial import binomial
+from .kernels.ordering import sorting_order
 from .line import Line
-from .ordering import sorting_order
-
-
-@dataclass(frozen=True)
-class GroupParams:
-    """A sensor group as arrays (types indexed as in the scenario's breach_types)."""
-
-    name: str
-    full: bool
-    positions: np.ndarray  # sorted km; empty for full coverage
-    range_km: float
-    p: np.ndarray  # per type
-    fa_rate: float  # false alarms per sensor per day
-    loc_err: float
-    latency: object  # distribution
-    revisit: float | None
-    persistence: np.ndarray | None  # days per type
-    mtbf: float | None
-    mttr: float | None
-
-    @property
-    def n_sensors(self) -> int:
-        """Sensors in the group (1 for full coverage: one virtual sensor)."""
-        return 1 if self.full else len(self.positions)
-
-    @property
-    def fails(self) -> bool:
-        """True when the group has sensors and they fail and get repaired."""
-        return self.mtbf is not None and self.n_sensors > 0
-
-    @property
-    def availability(self) -> float:
-        """Long-run share of time a sensor is up: mtbf / (mtbf + mttr)."""
-        return 1.0 if self.mtbf is None else self.mtbf / (self.mtbf + self.mttr)
-
-
-def _even_positions(
-    starts: np.ndarray, ends: np.ndarray, count: int | None, spacing: float | None
-) -> np.ndarray:
-    """Spread sensors evenly over the union of intervals ``[starts, ends)``.
-
-    With ``count`` the sensors sit at the centres of ``count`` equal cells; with
-    ``spacing_km`` one sensor every ``spacing`` km starting half a spacing in.
-    """
-    lengths = ends - starts
-    total = float(lengths.sum())
-    if count is not None:
-        offsets = (np.arange(count) + 0.5) * total / max(count, 1)
-    else:
-        offsets = np.arange(spacing / 2, total, spacing)
-    cum = np.concatenate([[0.0], np.cumsum(lengths)])
-    seg = np.clip(np.searchsorted(cum, offsets, side="right") - 1, 0, len(lengths) - 1)
-    return starts[seg] + (offsets - cum[seg])
-
-
-def build_group(name: str, g: SensorGroup, line: Line, types: tuple[str, ...]) -> GroupParams:
-    """Arrays of one validated sensor group."""
-    full = g.coverage == "full"
-    if full:
-        positions = np.zeros(0)
-    elif g.positions_km is not None:
-        positions = np.sort(np.asarray(g.positions_km, dtype=float))
-    else:
-        idx = [line.index(s) for s in g.sectors] if g.sectors else list(range(len(line.names)))
-        starts, ends = line.union_layout(idx)
-        positions = _even_positions(starts, ends, g.count, g.spacing_km)
-    persistence = None
-    if g.persistence is not None:
-        persistence = np.array([g.persistence.get(t, 0.0) for t in types], dtype=float)
-    return GroupParams(
-        name=name,
-        full=full,
-        positions=positions,
-        range_km=float(g.range_km or 0.0),
-        p=np.array([g.p_detect.get(t, 0.0) for t in types], dtype=float),
-        fa_rate=g.false_alarms_per_day,
-        loc_err=g.location_error_km,
-        latency=g.latency,
-        revisit=g.revisit,
-        persistence=persistence,
-        mtbf=g.mtbf,
-        mttr=g.mttr,
-    )
-
-
-def build_network(sc: Scenario, line: Line, types: tuple[str, ...]) -> tuple[GroupParams, ...]:
-    """All sensor groups of a validated scenario."""
-    return tuple(build_group(n, g, line, types) for n, g in sc.sensors.items())
-
+from .network import GroupParams, build_network, next_pass
+from .stage import Basics, Delay, Passage, Stage, longest_of
+from .streams import Streams
 
 # --------------------------------------------------------------------------------------------
 # Per-replication state: failure timelines (failures.py) and revisit phases
 
 
-def next_pass(t: np.ndarray, revisit: float, phase: float) -> np.ndarray:
-    """First pass at or after ``t`` of passes at ``phase + k * revisit``, k >= 0."""
-    k = np.ceil((t - phase) / revisit)
-    return phase + np.maximum(k, 0.0) * revisit
+#: Draws of the pilot Monte Carlo for the mean delay to the min_detections-th detection.
+PILOT = 20_000
+
+
+@dataclass(frozen=True)
+class Detection(Stage):
+    """The sensor groups and the corroboration rule: the detection stage."""
+
+    stream = "detection"
+    groups: tuple[GroupParams, ...]
+    min_detections: int
+
+    @classmethod
+    def build(cls, sc: Scenario, basics: Basics) -> Detection:
+        """Every group's layout and arrays; the detections an incident needs."""
+        return cls(build_network(sc, basics.line, basics.types), sc.attribution.min_detections)
+
+    @classmethod
+    def delay(cls, sc: Scenario, members: np.ndarray | None = None) -> Delay:
+        """Least: the shortest latency; longest: the longest latency plus a revisit period.
+
+        Only groups that detect some breach type count; inf when there is none.
+        """
+        seeing = [g for g in sc.sensors.values() if any(p > 0 for p in g.p_detect.values())]
+        if not seeing:
+            return Delay(math.inf, math.inf)
+        least = min(g.latency.lower() for g in seeing)
+        longest = max(longest_of(g.latency) + (g.revisit or 0.0) for g in seeing)
+        return Delay(least, longest)
+
+    def passage(self, view) -> Passage:
+        """P(>= min_detections detections) per type, and the mean delay to the last of them.
+
+        The probability is a closed form, the delay a pilot Monte Carlo; cached per model.
+        """
+        p, delay = _detection_passage(view.model)
+        return Passage(p, delay)
+
+
+@lru_cache(maxsize=8)
+def _detection_passage(model) -> tuple[np.ndarray, np.ndarray]:
+    """(probability, delay) per type of the aggressor's breaches passing detection."""
+    ag = model.aggressor_index
+    cov = cv.coverage(model)
+    mass = cv.segment_mass(model, cov, ag)
+    m = model.detection.min_detections
+    n_types = len(model.types)
+    p_ver = np.array([cv.p_detected_at_least(model, cov, mass, k, m) for k in range(n_types)])
+    pilot = Streams(np.random.SeedSequence(model.scenario.seed, spawn_key=(2**31 - 1,)))
+    delays = np.full(n_types, np.nan)
+    horizon = model.duration
+    state = draw_state(model.groups, horizon, pilot)
+    for k in range(n_types):
+        rng = pilot.sub("positions", f"pilot/{k}")
+        pos, _ = model.line.sample(rng, PILOT, model.parties[ag].sector_probs)
+        t = rng.uniform(0.0, horizon, PILOT)
+        det = detect(model.groups, state, t, pos, np.full(PILOT, k), m, pilot)
+        ok = np.isfinite(det.t_mth)
+        if ok.any():
+            delays[k] = float(np.mean(det.t_mth[ok] - t[ok]))
+    return p_ver, delays
 
 
 @dataclass
@@ -269,7 +243,7 @@ def detect(
         live = np.flatnonzero((k_up > 0) & (p > 0))
         if len(live) == 0:
             continue
-        # numpy's binomial draws, from a table (model/binomial.py: several times faster when
+        # numpy's binomial draws, from a table (model/kernels/binomial.py: several times faster when
         # many sensors are in range); p of a live breach is its type's p_detect
         d_live = binomial(streams.sub("detection", g.name), k_up[live], type_[live], g.p)
         hit = d_live > 0

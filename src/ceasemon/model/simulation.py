@@ -21,140 +21,33 @@ not depend on the state (``fixed``, ``rational``) the whole run is one step.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
-from ..experiment.seeds import Streams, replication_seed
 from ..scenario.models import Scenario
 from . import aggressor as agg
-from .allocator import keep_freed_memory
 from .assemble import assemble
-from .attribution import AttributionParams, build_attribution
-from .breaches import PartyParams, build_parties, draw_candidates
-from .coalition import CoalitionParams, build_coalition, ratify
-from .line import Line, build_line
+from .breaches import draw_candidates
+from .build import Model, build_model
+from .coalition import ratify
+from .kernels.allocator import keep_freed_memory
 from .pipeline import BeliefLedger, DetectionLedger, Incidents, Pipeline
-from .records import Labels, ReplicationRecords
-from .response import ResponseParams, available_rungs, build_response, rung_for
-from .sensors import GroupParams, build_network, draw_state, false_alarms
+from .records import ReplicationRecords
+from .sensors import draw_state, false_alarms
+from .streams import Streams, replication_seed
+from .timing import learning_deadline, step_bound
 
-
-@dataclass(frozen=True, eq=False)
-class Model:
-    """A scenario compiled into plain per-stage parameters, built once for all replications."""
-
-    scenario: Scenario
-    types: tuple[str, ...]
-    severity: np.ndarray
-    line: Line
-    parties: tuple[PartyParams, ...]
-    groups: tuple[GroupParams, ...]
-    attribution: AttributionParams
-    coalition: CoalitionParams
-    response: ResponseParams
-    aggressor: agg.AggressorParams
-    urgent_severity: float
-    report_interval: float
-    duration: float
-    warmup: float
-
-    @property
-    def aggressor_index(self) -> int:
-        """Party index of the aggressor."""
-        return next(p.index for p in self.parties if p.is_aggressor)
-
-    @property
-    def defender_index(self) -> int:
-        """Party index of the defender."""
-        return next(p.index for p in self.parties if not p.is_aggressor)
-
-    def labels(self) -> Labels:
-        """Names behind the codes of the event columns."""
-        from ..scenario.models import ACTIONS
-
-        return Labels(
-            parties=tuple(p.name for p in self.parties),
-            types=self.types,
-            sectors=self.line.names,
-            actions=ACTIONS,
-            aggressor=self.aggressor_index,
-            defender=self.defender_index,
-        )
-
-
-def build_model(sc: Scenario) -> Model:
-    """Compile a validated scenario into stage parameters."""
-    types = tuple(sc.breach_types)
-    line = build_line(sc)
-    return Model(
-        scenario=sc,
-        types=types,
-        severity=np.array([sc.breach_types[t].severity for t in types], dtype=float),
-        line=line,
-        parties=build_parties(sc, line, types),
-        groups=build_network(sc, line, types),
-        attribution=build_attribution(sc),
-        coalition=build_coalition(sc),
-        response=build_response(sc),
-        aggressor=agg.build_aggressor(sc, types),
-        urgent_severity=sc.reporting.urgent_severity,
-        report_interval=sc.reporting.report_interval,
-        duration=sc.duration,
-        warmup=sc.warmup,
-    )
-
-
-def longest(dist: object) -> float:
-    """Longest value of a distribution; mean + 3 sd where it is unbounded."""
-    hi = dist.upper()
-    return hi if math.isfinite(hi) else dist.mean() + 3.0 * math.sqrt(dist.var())
+__all__ = ["Model", "belief_horizon", "build_model", "make_policy", "simulate"]
 
 
 def belief_horizon(model: Model) -> float:
     """Time after a breach at which an unanswered breach counts as a failure (MODEL.md 6)."""
-    r = model.response
-    extra = r.rung_extra()
-    return model.coalition.window + max(
-        longest(d) + e for d, e in zip(r.implementation, extra, strict=True)
-    )
+    return learning_deadline(model.scenario)
 
 
-def least_response_lag(model: Model, members: np.ndarray, available: np.ndarray) -> float:
-    """Least possible time from a report to a response landing (inf when none can)."""
-    c, r = model.coalition, model.response
-    if not members.any() or not available.any():
-        return math.inf
-    if c.quorum <= 0:
-        vote = 0.0
-    else:
-        lows = [d.lower() for d, m in zip(c.delays, members, strict=True) if m]
-        vote = min(lows)
-        if vote > c.window:
-            return math.inf
-    impl = min(
-        d.lower() + e
-        for d, e, ok in zip(r.implementation, r.rung_extra(), available, strict=True)
-        if ok
-    )
-    return vote + impl
-
-
-def make_policy(model: Model, members: np.ndarray, streams: Streams):
-    """The aggressor policy of this replication (rational needs the ratified coalition)."""
-    a = model.aggressor
-    n = len(model.types)
-    if a.policy == "fixed":
-        return agg.FixedPolicy(n)
-    available = available_rungs(model.response, model.coalition, members)
-    rung = rung_for(model.response, available, model.severity)
-    rung_cost = np.where(rung >= 0, model.response.cost[np.maximum(rung, 0)], 0.0)
-    if a.policy == "adaptive":
-        return agg.AdaptivePolicy(a, rung_cost, n)
-    from .analytic import expected_costs
-
-    costs = expected_costs(model, members, streams.stage("aggressor"))
-    return agg.RationalPolicy(a, costs)
+def make_policy(model: Model, members: np.ndarray, streams: Streams) -> agg.Policy:
+    """The aggressor policy of this replication, from the registry."""
+    return agg.POLICIES[model.aggressor.policy].make(model, members, streams)
 
 
 def simulate(
@@ -201,7 +94,7 @@ def simulate(
     t_ag, t_own, t_ret = cand.t[ag_idx], cand.t[own_idx], cand.t[ret_idx]
     horizon = belief_horizon(model)
     if policy.state_dependent:
-        bound = min(least_response_lag(model, members, pipe.available), horizon)
+        bound = step_bound(model.scenario, members)
         step = bound if lag is None else min(lag, bound)
     else:
         step = math.inf if lag is None else lag

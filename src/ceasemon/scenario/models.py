@@ -9,7 +9,7 @@ relate several keys (sectors tiling the line, names that must exist) live in
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,7 +19,7 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Terrain = Literal["open", "urban", "forest", "maritime"]
 Action = Literal["diplomatic", "economic", "logistics", "military", "maritime"]
-ACTIONS: tuple[str, ...] = ("diplomatic", "economic", "logistics", "military", "maritime")
+ACTIONS: tuple[str, ...] = get_args(Action)
 
 
 class _Strict(BaseModel):

@@ -14,9 +14,13 @@ comparisons run on common random numbers.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+
+#: Rows a ``DrawBlocks`` draws at a time.
+BLOCK = 256
 
 #: The stages, in the fixed order in which their streams are spawned.
 STAGES: tuple[str, ...] = (
@@ -83,3 +87,31 @@ class Streams:
             gen = np.random.Generator(np.random.PCG64(base))
             self._cache[key] = gen
         return gen
+
+
+class DrawBlocks:
+    """Rows of random numbers handed out in order, drawn ``BLOCK`` rows at a time.
+
+    ``take(k)`` returns the next ``k`` rows; the rows do not depend on how the
+    requests are split.
+    """
+
+    def __init__(self, draw: Callable[[int], np.ndarray]):
+        self._draw = draw
+        self._buf: np.ndarray | None = None
+        self._pos = 0
+
+    def take(self, k: int) -> np.ndarray:
+        """The next ``k`` rows."""
+        rows = []
+        while k > 0:
+            if self._buf is None or self._pos >= len(self._buf):
+                self._buf = self._draw(BLOCK)
+                self._pos = 0
+            n = min(k, len(self._buf) - self._pos)
+            rows.append(self._buf[self._pos : self._pos + n])
+            self._pos += n
+            k -= n
+        if not rows:
+            return self._draw(0)
+        return np.concatenate(rows)
