@@ -62,8 +62,18 @@ def read_run_manifest(path: str | os.PathLike[str]) -> RunSpec:
     if p.is_dir():
         p = p / "manifest.json"
     name = str(p)
+    data = _parse_manifest(_read_manifest(p, name), name)
+    _check_run_manifest(data, name)
+    seed, n, events = _run_numbers(data, name)
+    scenario = _resolved_scenario(data["scenario"], name)
+    _check_versions(name, data.get("versions"))
+    return RunSpec(scenario, seed, n, events, data, p)
+
+
+def _read_manifest(p: Path, name: str) -> str:
+    """The manifest's text; a missing, unreadable or non-UTF-8 file is bad input."""
     try:
-        text = p.read_text(encoding="utf-8")
+        return p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise _bad(
             name, "no such manifest file (give a run's manifest.json or its directory)"
@@ -72,6 +82,10 @@ def read_run_manifest(path: str | os.PathLike[str]) -> RunSpec:
         raise _bad(name, f"cannot read the manifest: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise _bad(name, "the manifest is not UTF-8 text") from None
+
+
+def _parse_manifest(text: str, name: str) -> dict[str, Any]:
+    """The manifest's JSON object; a syntax error is reported with its line."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -80,6 +94,11 @@ def read_run_manifest(path: str | os.PathLike[str]) -> RunSpec:
         raise _bad(name, "the JSON is nested too deeply to be a manifest") from None
     if not isinstance(data, dict):
         raise _bad(name, "a manifest is a JSON object")
+    return data
+
+
+def _check_run_manifest(data: dict[str, Any], name: str) -> None:
+    """A run's manifest (not a compare's or a sweep's) with every key a rerun needs."""
     kind = data.get("kind", "run")
     if kind != "run":
         raise _bad(
@@ -90,6 +109,10 @@ def read_run_manifest(path: str | os.PathLike[str]) -> RunSpec:
     for key in ("scenario", "seed", "replications"):
         if key not in data:
             raise _bad(name, f"required key '{key}' is missing", key=key)
+
+
+def _run_numbers(data: dict[str, Any], name: str) -> tuple[int, int, bool]:
+    """The root seed, the number of replications and the events flag, each checked."""
     seed, n, events = data["seed"], data["replications"], data.get("events", False)
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
         raise _bad(
@@ -99,22 +122,24 @@ def read_run_manifest(path: str | os.PathLike[str]) -> RunSpec:
         raise _bad(name, f"replications must be a whole number >= 1; got {n!r}", "replications")
     if not isinstance(events, bool):
         raise _bad(name, f"events must be true or false; got {events!r}", "events")
-    if not isinstance(data["scenario"], dict):
+    return seed, n, events
+
+
+def _resolved_scenario(raw: object, name: str) -> Scenario:
+    """The recorded scenario, validated again; its problems are keyed under ``scenario.``."""
+    if not isinstance(raw, dict):
         raise _bad(name, "the resolved scenario must be a JSON object", "scenario")
     try:
-        scenario = scenario_from_dict(data["scenario"], source=name)
+        return scenario_from_dict(raw, source=name)
     except ScenarioError as exc:
         raise ScenarioError(
-            Problem(
-                p.message,
-                name,
-                "scenario" if not p.key or p.key == "<top level>" else f"scenario.{p.key}",
-                p.line,
-            )
-            for p in exc.problems
+            Problem(p.message, name, _scenario_key(p.key), p.line) for p in exc.problems
         ) from None
-    _check_versions(name, data.get("versions"))
-    return RunSpec(scenario, seed, n, events, data, p)
+
+
+def _scenario_key(key: str | None) -> str:
+    """A scenario key as the manifest spells it (``quorum`` -> ``scenario.quorum``)."""
+    return "scenario" if not key or key == "<top level>" else f"scenario.{key}"
 
 
 def _check_versions(name: str, recorded: object) -> None:

@@ -6,6 +6,7 @@ import itertools
 import math
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,7 +17,9 @@ from . import DEFAULT_SWEEP_METRIC, KEY_METRICS, PALETTE
 from .common import _figure, _footnote, _load, _styled_figure
 
 if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.image import AxesImage
 
     from ..experiment.compare import CompareResult
     from ..experiment.sweep import SweepResult
@@ -169,6 +172,173 @@ def _same_value(a: Any, b: Any) -> bool:
     return str(a) == str(b)
 
 
+@dataclass(frozen=True)
+class _Heatmap:
+    """What every panel of a sweep heatmap shares: the metric, the two axes, one colour scale."""
+
+    metric: str
+    unit: str
+    x: str
+    y: str
+    xs: list[Any]
+    ys: list[Any]
+    others: list[str]
+    vmin: float
+    vmax: float
+
+    @property
+    def share(self) -> bool:
+        """A share or a 0/1 indicator: its scale is [0, 1] and its intervals are clipped to it."""
+        return self.unit in ("share", "0/1")
+
+    @property
+    def cmap(self) -> str:
+        """Reversed viridis for the collapse probability (darker: safer), cividis otherwise."""
+        return "cividis" if self.metric not in ("collapsed",) else "viridis_r"
+
+
+def _load_sweep(result: SweepResult | str | os.PathLike[str]) -> SweepResult:
+    """The sweep behind ``result``; any other kind of results is the user's mistake."""
+    from ..experiment.sweep import SweepResult
+
+    sw = _load(result)
+    if not isinstance(sw, SweepResult):
+        raise UserError("the sweep figure is drawn from a sweep results directory")
+    return sw
+
+
+def _color_range(tab: pd.DataFrame, metric: str, share: bool) -> tuple[float, float]:
+    """One colour scale for all panels: [0, 1] for shares, else the finite means' range."""
+    if share:
+        return 0.0, 1.0
+    means = tab[f"{metric}_mean"] if f"{metric}_mean" in tab else pd.Series(np.nan, tab.index)
+    finite = means.to_numpy(float)
+    finite = finite[np.isfinite(finite)]
+    return (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
+
+
+def _heatmap_spec(sw: SweepResult, metric: str, x: str | None, y: str | None) -> _Heatmap:
+    """Check the metric and the axes against the sweep and fix what all panels share."""
+    from ..experiment.metrics import metric_info
+
+    x, y, others = _sweep_axes(sw, x, y)
+    info = metric_info(sw.manifest["scenario"]["breach_types"])
+    _check_metrics([metric], list(info))
+    unit = info[metric].unit
+    vmin, vmax = _color_range(sw.table, metric, unit in ("share", "0/1"))
+    xs, ys = list(sw.params[x]), list(sw.params[y])
+    return _Heatmap(metric, unit, x, y, xs, ys, others, vmin, vmax)
+
+
+def _panel_rows(tab: pd.DataFrame, others: list[str], combo: tuple[Any, ...]) -> pd.DataFrame:
+    """The grid points of one panel: those whose other parameters have the values ``combo``."""
+    sel = np.ones(len(tab), bool)
+    for k, v in zip(others, combo, strict=True):
+        sel &= np.array([_same_value(a, v) for a in tab[k]])
+    return tab[sel]
+
+
+def _cell_grids(sub: pd.DataFrame, spec: _Heatmap) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean, CI low and CI high of each cell (rows: y values, columns: x values); NaN: not run."""
+    grid = np.full((len(spec.ys), len(spec.xs)), np.nan)
+    low = np.full_like(grid, np.nan)
+    high = np.full_like(grid, np.nan)
+    for row in sub.to_dict(orient="records"):
+        i = next(k for k, v in enumerate(spec.ys) if _same_value(row[spec.y], v))
+        j = next(k for k, v in enumerate(spec.xs) if _same_value(row[spec.x], v))
+        grid[i, j] = row.get(f"{spec.metric}_mean", np.nan)
+        low[i, j] = row.get(f"{spec.metric}_ci_low", np.nan)
+        high[i, j] = row.get(f"{spec.metric}_ci_high", np.nan)
+    if spec.share:  # a t-interval of a share can leave [0, 1]; show the possible part
+        low, high = np.clip(low, 0, 1), np.clip(high, 0, 1)
+    return grid, low, high
+
+
+def _annotate_cells(
+    ax: Axes, im: AxesImage, grid: np.ndarray, low: np.ndarray, high: np.ndarray
+) -> None:
+    """Write each cell's mean and CI in a colour readable on its shade, or "not run"."""
+    norm = im.norm
+    for i, j in itertools.product(range(grid.shape[0]), range(grid.shape[1])):
+        v = grid[i, j]
+        if not np.isfinite(v):
+            ax.text(j, i, "not run", ha="center", va="center", fontsize=8, color="0.4")
+            continue
+        shade = im.cmap(norm(v))
+        dark = 0.299 * shade[0] + 0.587 * shade[1] + 0.114 * shade[2] < 0.5
+        ci = f"\n[{low[i, j]:.2g}, {high[i, j]:.2g}]" if np.isfinite(low[i, j]) else ""
+        ax.text(
+            j,
+            i,
+            f"{v:.2f}{ci}",
+            ha="center",
+            va="center",
+            fontsize=8.5,
+            color="white" if dark else "black",
+        )
+
+
+def _crosses_half(metric: str, grid: np.ndarray) -> bool:
+    """Whether a collapse grid, fully run and at least 2 x 2, has cells on both sides of 50%."""
+    if metric != "collapsed" or grid.shape[0] <= 1 or grid.shape[1] <= 1:
+        return False
+    return bool(np.isfinite(grid).all() and grid.min() < 0.5 < grid.max())
+
+
+def _draw_frontier(ax: Axes, grid: np.ndarray) -> None:
+    """The 50% collapse contour: the deterrence frontier between the swept values."""
+    ax.contour(
+        np.arange(grid.shape[1]),
+        np.arange(grid.shape[0]),
+        grid,
+        levels=[0.5],
+        colors="#D55E00",
+        linewidths=2.0,
+        linestyles="--",
+    )
+
+
+def _label_panel(ax: Axes, spec: _Heatmap, combo: tuple[Any, ...]) -> None:
+    """Ticks at the swept values, the parameters as axis labels, the other values as title."""
+    ax.set_xticks(range(len(spec.xs)), [str(v) for v in spec.xs])
+    ax.set_yticks(range(len(spec.ys)), [str(v) for v in spec.ys])
+    ax.set_xlabel(spec.x)
+    ax.set_ylabel(spec.y)
+    ax.grid(False)
+    if spec.others:
+        ax.set_title(
+            ", ".join(f"{k} = {v}" for k, v in zip(spec.others, combo, strict=True)),
+            loc="left",
+            fontsize=9,
+        )
+
+
+def _heatmap_panel(
+    ax: Axes, tab: pd.DataFrame, spec: _Heatmap, combo: tuple[Any, ...]
+) -> tuple[AxesImage, bool]:
+    """Draw one panel; return its image (for the colour bar) and whether it has a frontier."""
+    grid, low, high = _cell_grids(_panel_rows(tab, spec.others, combo), spec)
+    im = ax.imshow(
+        grid, cmap=spec.cmap, vmin=spec.vmin, vmax=spec.vmax, origin="lower", aspect="auto"
+    )
+    _annotate_cells(ax, im, grid, low, high)
+    frontier = _crosses_half(spec.metric, grid)
+    if frontier:
+        _draw_frontier(ax, grid)
+    _label_panel(ax, spec, combo)
+    return im, frontier
+
+
+def _sweep_note(replications: Any, share: bool, frontier: bool) -> str:
+    """The footnote: replications per point, what a cell shows, and the contour if drawn."""
+    return (
+        f"{replications} replications per grid point; cells: mean and 95% "
+        "t-interval"
+        + (" (clipped to [0, 1])" if share else "")
+        + ("\nDashed line: the 50% collapse contour (the deterrence frontier)." if frontier else "")
+    )
+
+
 @_styled_figure
 def sweep_figure(
     result: SweepResult | str | os.PathLike[str],
@@ -181,114 +351,26 @@ def sweep_figure(
     With more than two swept parameters, ``x`` and ``y`` choose the axes and
     every combination of the other parameters' values gets its own panel.
     """
-    from ..experiment.metrics import metric_info
-    from ..experiment.sweep import SweepResult
-
-    sw = _load(result)
-    if not isinstance(sw, SweepResult):
-        raise UserError("the sweep figure is drawn from a sweep results directory")
-    x, y, others = _sweep_axes(sw, x, y)
-    info = metric_info(sw.manifest["scenario"]["breach_types"])
-    _check_metrics([metric], list(info))
-    unit = info[metric].unit
-    tab = sw.table
-    xs, ys = list(sw.params[x]), list(sw.params[y])
-    combos = list(itertools.product(*(sw.params[k] for k in others))) or [()]
+    sw = _load_sweep(result)
+    spec = _heatmap_spec(sw, metric, x, y)
+    combos = list(itertools.product(*(sw.params[k] for k in spec.others))) or [()]
     ncols = min(3, len(combos))
     nrows = math.ceil(len(combos) / ncols)
-    w = max(4.5, 1.15 * len(xs) + 2.2)
-    h = max(3.2, 0.75 * len(ys) + 1.6)
+    w = max(4.5, 1.15 * len(spec.xs) + 2.2)
+    h = max(3.2, 0.75 * len(spec.ys) + 1.6)
     fig = _figure(w * ncols + 1.0, h * nrows + 0.6)
     axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
-    means = tab[f"{metric}_mean"] if f"{metric}_mean" in tab else pd.Series(np.nan, tab.index)
-    finite = means.to_numpy(float)
-    finite = finite[np.isfinite(finite)]
-    share = unit in ("share", "0/1")
-    vmin, vmax = (
-        (0.0, 1.0)
-        if share
-        else ((float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0))
-    )
-    cmap = "cividis" if metric not in ("collapsed",) else "viridis_r"
     im = None
     frontier = False
     for ax, combo in zip(axes, combos, strict=False):
-        sel = np.ones(len(tab), bool)
-        for k, v in zip(others, combo, strict=True):
-            sel &= np.array([_same_value(a, v) for a in tab[k]])
-        sub = tab[sel]
-        grid = np.full((len(ys), len(xs)), np.nan)
-        low = np.full_like(grid, np.nan)
-        high = np.full_like(grid, np.nan)
-        for row in sub.to_dict(orient="records"):
-            i = next(k for k, v in enumerate(ys) if _same_value(row[y], v))
-            j = next(k for k, v in enumerate(xs) if _same_value(row[x], v))
-            grid[i, j] = row.get(f"{metric}_mean", np.nan)
-            low[i, j] = row.get(f"{metric}_ci_low", np.nan)
-            high[i, j] = row.get(f"{metric}_ci_high", np.nan)
-        if share:  # a t-interval of a share can leave [0, 1]; show the possible part
-            low, high = np.clip(low, 0, 1), np.clip(high, 0, 1)
-        im = ax.imshow(grid, cmap=cmap, vmin=vmin, vmax=vmax, origin="lower", aspect="auto")
-        norm = im.norm
-        for i, j in itertools.product(range(len(ys)), range(len(xs))):
-            v = grid[i, j]
-            if not np.isfinite(v):
-                ax.text(j, i, "not run", ha="center", va="center", fontsize=8, color="0.4")
-                continue
-            shade = im.cmap(norm(v))
-            dark = 0.299 * shade[0] + 0.587 * shade[1] + 0.114 * shade[2] < 0.5
-            ci = f"\n[{low[i, j]:.2g}, {high[i, j]:.2g}]" if np.isfinite(low[i, j]) else ""
-            ax.text(
-                j,
-                i,
-                f"{v:.2f}{ci}",
-                ha="center",
-                va="center",
-                fontsize=8.5,
-                color="white" if dark else "black",
-            )
-        if (
-            metric == "collapsed"
-            and len(xs) > 1
-            and len(ys) > 1
-            and np.isfinite(grid).all()
-            and grid.min() < 0.5 < grid.max()
-        ):
-            frontier = True
-            ax.contour(
-                np.arange(len(xs)),
-                np.arange(len(ys)),
-                grid,
-                levels=[0.5],
-                colors="#D55E00",
-                linewidths=2.0,
-                linestyles="--",
-            )
-        ax.set_xticks(range(len(xs)), [str(v) for v in xs])
-        ax.set_yticks(range(len(ys)), [str(v) for v in ys])
-        ax.set_xlabel(x)
-        ax.set_ylabel(y)
-        ax.grid(False)
-        if others:
-            ax.set_title(
-                ", ".join(f"{k} = {v}" for k, v in zip(others, combo, strict=True)),
-                loc="left",
-                fontsize=9,
-            )
+        im, drawn = _heatmap_panel(ax, sw.table, spec, combo)
+        frontier = frontier or drawn
     for ax in axes[len(combos) :]:
         ax.set_visible(False)
     if im is not None:
         cb = fig.colorbar(im, ax=list(axes[: len(combos)]), shrink=0.9)
-        cb.set_label(_metric_label(metric, unit) + ": mean")
+        cb.set_label(_metric_label(metric, spec.unit) + ": mean")
     what = "probability the ceasefire collapses" if metric == "collapsed" else metric
     fig.suptitle(f"{sw.manifest['scenario']['name']}: {what}", fontsize=11.5)
-    _footnote(
-        fig,
-        f"{sw.manifest['replications']} replications per grid point; cells: mean and 95% "
-        "t-interval"
-        + (" (clipped to [0, 1])" if share else "")
-        + (
-            "\nDashed line: the 50% collapse contour (the deterrence frontier)." if frontier else ""
-        ),
-    )
+    _footnote(fig, _sweep_note(sw.manifest["replications"], spec.share, frontier))
     return fig

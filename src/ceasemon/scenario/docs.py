@@ -15,7 +15,7 @@ import re
 import sys
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import annotated_types as at
@@ -107,40 +107,78 @@ def describe_type(tp: Any, meta: list[Any] | None = None) -> str:
     if origin is typing.Annotated:
         base, *extra = typing.get_args(tp)
         return describe_type(base, [*extra, *meta])
+    text = _validated_type(meta)
+    if text is None and origin in _GENERIC:
+        text = _GENERIC[origin](tp, meta)
+    return text if text is not None else _plain_type(tp, meta)
+
+
+def _validated_type(meta: list[Any]) -> str | None:
+    """A type named by the validator that parses it (durations, random durations), if any."""
     validators = [m.func for m in meta if isinstance(m, BeforeValidator)]
     if _shorthand in validators:
         return "[random duration](#random-durations)"
     if parse_duration in validators:
         return "duration"
-    if origin in (typing.Union, types.UnionType):
-        members = [a for a in typing.get_args(tp) if a is not type(None)]
-        if set(members) == _DIST_SET:
-            return "[random duration](#random-durations)"
-        return " or ".join(describe_type(m, meta) for m in members)
-    if origin is typing.Literal:
-        values = [f"`{v}`" for v in typing.get_args(tp)]
-        return values[0] if len(values) == 1 else "one of " + ", ".join(values)
-    if origin is list:
-        (item,) = typing.get_args(tp)
-        text = describe_type(item)
-        return "list of " + (
-            text.replace("one of", "any of", 1) if text.startswith("one of") else text
-        )
-    if origin is tuple:
-        return "[" + ", ".join(describe_type(a) for a in typing.get_args(tp)) + "]"
-    if origin is dict:
-        _, value = typing.get_args(tp)
-        return "mapping: name → " + describe_type(value)
+    return None
+
+
+def _union_type(tp: Any, meta: list[Any]) -> str:
+    """``A or B`` (optional's ``None`` left out); the distributions' union is a random duration."""
+    members = [a for a in typing.get_args(tp) if a is not type(None)]
+    if set(members) == _DIST_SET:
+        return "[random duration](#random-durations)"
+    return " or ".join(describe_type(m, meta) for m in members)
+
+
+def _literal_type(tp: Any, meta: list[Any]) -> str:
+    """The one allowed value, or ``one of`` the allowed values."""
+    values = [f"`{v}`" for v in typing.get_args(tp)]
+    return values[0] if len(values) == 1 else "one of " + ", ".join(values)
+
+
+def _list_type(tp: Any, meta: list[Any]) -> str:
+    """``list of X``; a list of literals reads ``list of any of ...``."""
+    (item,) = typing.get_args(tp)
+    text = describe_type(item)
+    return "list of " + (text.replace("one of", "any of", 1) if text.startswith("one of") else text)
+
+
+def _tuple_type(tp: Any, meta: list[Any]) -> str:
+    """A fixed-length tuple as ``[X, Y]``, as it is written in YAML."""
+    return "[" + ", ".join(describe_type(a) for a in typing.get_args(tp)) + "]"
+
+
+def _dict_type(tp: Any, meta: list[Any]) -> str:
+    """A mapping from names of the user's choosing to values of one type."""
+    _, value = typing.get_args(tp)
+    return "mapping: name → " + describe_type(value)
+
+
+#: Plain words for the generic types by their origin (``typing.get_origin``).
+_GENERIC: dict[Any, Callable[[Any, list[Any]], str]] = {
+    typing.Union: _union_type,
+    types.UnionType: _union_type,
+    typing.Literal: _literal_type,
+    list: _list_type,
+    tuple: _tuple_type,
+    dict: _dict_type,
+}
+
+_SCALARS: dict[type, Callable[[list[Any]], str]] = {
+    bool: lambda meta: "true or false",
+    int: lambda meta: _number("integer", meta),
+    float: lambda meta: _number("number", meta),
+    str: lambda meta: "text",
+}
+
+
+def _plain_type(tp: Any, meta: list[Any]) -> str:
+    """A model as a link to its table, a scalar in words with its bounds."""
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         return f"[{title_of(tp).lower()}](#{anchor_of(tp)})"
-    if tp is bool:
-        return "true or false"
-    if tp is int:
-        return _number("integer", meta)
-    if tp is float:
-        return _number("number", meta)
-    if tp is str:
-        return "text"
+    if isinstance(tp, type) and tp in _SCALARS:
+        return _SCALARS[tp](meta)
     return getattr(tp, "__name__", str(tp))  # pragma: no cover - every field type is covered
 
 
