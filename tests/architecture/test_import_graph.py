@@ -100,14 +100,6 @@ def _edges(*pairs: tuple[str, str]) -> set[tuple[str, str]]:
 #: (``""`` is the package itself, ``ceasemon/__init__.py``).
 KNOWN_VIOLATIONS: frozenset[Violation] = frozenset(
     {
-        # the model draws on the experiment's seed streams (they belong in the model)
-        *_edges(
-            ("model.analytic", "experiment.seeds"),
-            ("model.breaches", "experiment.seeds"),
-            ("model.pipeline", "experiment.seeds"),
-            ("model.sensors", "experiment.seeds"),
-            ("model.simulation", "experiment.seeds"),
-        ),
         # results reads the experiment's metrics, comparisons and sweeps
         *_edges(
             ("results", "experiment.compare"),
@@ -118,8 +110,6 @@ KNOWN_VIOLATIONS: frozenset[Violation] = frozenset(
         *_edges(("results", "")),
         # the figures of a run build the model (for the sensor layout)
         *_edges(("plotting.run", "model.simulation")),
-        # failure timelines and sensors import each other
-        cycle("model.failures", "model.sensors"),
         # results <-> experiment (function-level imports one way, module-level the other),
         # closed through the package's TYPE_CHECKING imports of the API
         cycle(
