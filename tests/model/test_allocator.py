@@ -67,8 +67,9 @@ def test_the_setting_can_be_refused_and_glibc_variables_win(env):
 def test_simulate_applies_the_setting(monkeypatch):
     import ceasemon as cm
     from ceasemon.model import simulation
+    from ceasemon.model.engines import draws
 
     calls = []
-    monkeypatch.setattr(simulation, "keep_freed_memory", lambda: calls.append(1))
+    monkeypatch.setattr(draws, "keep_freed_memory", lambda: calls.append(1))
     simulation.simulate(cm.load_scenario("baseline", {"duration": "2d"}), 1)
     assert calls == [1]

@@ -82,6 +82,29 @@ def event_table(
     return Events(cols)
 
 
+def change_points(
+    times: np.ndarray, values: np.ndarray, end: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The intensity path in canonical form: the first row, then only the rows that change it.
+
+    An engine may start a row wherever it likes (a step's start, every belief update);
+    the step function is the same, and so is this form of it: rows before ``end`` (the
+    first row always), the last of several rows at one time, and a row only where the
+    intensities differ from the row before.  Both engines give the same form, bit for bit.
+    """
+    if len(times) == 0:
+        return times, values
+    keep = times < end
+    keep[0] = True
+    times, values = times[keep], values[keep]
+    last = np.ones(len(times), bool)
+    last[:-1] = times[1:] != times[:-1]
+    times, values = times[last], values[last]
+    new = np.ones(len(times), bool)
+    new[1:] = (values[1:] != values[:-1]).any(axis=1)
+    return times[new], values[new]
+
+
 def _code_where_nan(codes: np.ndarray, times: np.ndarray, code: int) -> np.ndarray:
     """``codes`` with ``code`` where ``times`` is NaN (branch-free, same dtype)."""
     nan = np.isnan(times).view(np.int8)
@@ -102,14 +125,12 @@ def assemble(
     members: np.ndarray,
 ) -> ReplicationRecords:
     """The records of one replication."""
-    times = np.concatenate(path[0])
-    values = np.concatenate(path[1])
-    keep = times <= end
+    times, values = change_points(np.concatenate(path[0]), np.concatenate(path[1]), end)
     aggressor = next(p for p in model.parties if p.is_aggressor)
     return ReplicationRecords(
         events=event_table(model, cand, fa, inc, det, pipe, accepted, end),
         decisions=pipe.decisions_table(end),
-        intensity=IntensityPath(times=times[keep], values=values[keep]),
+        intensity=IntensityPath(times=times, values=values),
         labels=model.labels(),
         duration=model.duration,
         warmup=model.warmup,

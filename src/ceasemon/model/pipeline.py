@@ -248,32 +248,33 @@ class BeliefLedger:
         self.accepted[self.n : self.n + len(idx)] = idx
         self.n += len(idx)
 
-    def events(self, heap: list, t1: float) -> agg.BeliefEvents:
-        """Successes (responses landing) and failures (deadlines passing) before ``t1``."""
+    def answered(self, t_r: float, idx: np.ndarray, rows: list[tuple]) -> None:
+        """A response landing at ``t_r`` for breaches ``idx``: one success row per type.
+
+        Only breaches not answered before and whose deadline has not passed count.
+        """
+        cand = self.cand
+        idx = idx[(cand.t[idx] + self.horizon >= t_r) & ~self.succeeded[idx]]
+        self.succeeded[idx] = True
+        if len(idx) == 0:
+            return
+        ty = cand.type[idx].astype(np.int64)
+        counts = np.bincount(ty)
+        sums = np.bincount(ty, weights=t_r - cand.t[idx])
+        for k in np.flatnonzero(counts):
+            rows.append((t_r, k, counts[k], sums[k]))
+
+    def combine(self, rows: list[tuple], due: np.ndarray) -> agg.BeliefEvents:
+        """Success ``rows`` and the failures of the unanswered breaches ``due``, by time.
+
+        At one time, successes come first (in the order given), then failures.
+        """
         cand, horizon = self.cand, self.horizon
-        times, types, succ, dsum = [], [], [], []
-        while heap and heap[0][0] < t1:
-            t_r, _, idx = heapq.heappop(heap)
-            idx = idx[(cand.t[idx] + horizon >= t_r) & ~self.succeeded[idx]]
-            self.succeeded[idx] = True
-            if len(idx) == 0:
-                continue
-            ty = cand.type[idx].astype(np.int64)
-            counts = np.bincount(ty)
-            sums = np.bincount(ty, weights=t_r - cand.t[idx])
-            for k in np.flatnonzero(counts):
-                times.append(t_r)
-                types.append(k)
-                succ.append(counts[k])
-                dsum.append(sums[k])
-        acc = self.accepted[self.ptr : self.n]
-        hi = int(np.searchsorted(cand.t[acc], t1 - horizon, side="left"))
-        due = acc[:hi]
-        self.ptr += hi
         due = due[~self.succeeded[due]]
-        k_s, k_f = len(times), len(due)
+        k_s, k_f = len(rows), len(due)
         if k_s + k_f == 0:
             return agg.BeliefEvents.empty()
+        times, types, succ, dsum = zip(*rows, strict=True) if rows else ((), (), (), ())
         time = np.concatenate([np.asarray(times, float), cand.t[due] + horizon])
         order = np.argsort(time, kind="stable")
         return agg.BeliefEvents(
@@ -285,3 +286,15 @@ class BeliefLedger:
             failures=np.concatenate([np.zeros(k_s), np.ones(k_f)])[order],
             delay_sum=np.concatenate([np.asarray(dsum, float), np.zeros(k_f)])[order],
         )
+
+    def events(self, heap: list, t1: float) -> agg.BeliefEvents:
+        """Successes (responses landing) and failures (deadlines passing) before ``t1``."""
+        rows: list[tuple] = []
+        while heap and heap[0][0] < t1:
+            t_r, _, idx = heapq.heappop(heap)
+            self.answered(t_r, idx, rows)
+        acc = self.accepted[self.ptr : self.n]
+        hi = int(np.searchsorted(self.cand.t[acc], t1 - self.horizon, side="left"))
+        due = acc[:hi]
+        self.ptr += hi
+        return self.combine(rows, due)

@@ -94,11 +94,13 @@ class Reporting(Stage):
 
         A report is an urgent incident alone, or all routine incidents of one period;
         reports are ordered by time, routine after urgent at the same time, urgent ones by
-        incident.  ``verdict`` and ``severity`` are indexed by incident.
+        incident, and the incidents of a routine report by incident too (so the order does
+        not depend on when an engine learnt of them).  ``verdict`` and ``severity`` are
+        indexed by incident.
         """
         key_kind = np.where(urgent, 0, 1)
         key_id = np.where(urgent, ids, -1)
-        order = np.lexsort((key_id, key_kind, t_rep))
+        order = np.lexsort((ids, key_id, key_kind, t_rep))
         ids, t_rep, key_kind, key_id = ids[order], t_rep[order], key_kind[order], key_id[order]
         brk = np.ones(len(ids), bool)
         brk[1:] = (

@@ -1,43 +1,33 @@
 """One replication: build the stages from a scenario and a seed, run them, return records.
 
-The work splits in two (DESIGN.md, "Speed by design"):
+The work splits in two (DESIGN.md, "Speed by design"): everything that does
+not depend on the simulation's state is drawn in bulk (``engines/draws.py``);
+the stateful part (accepting the aggressor's candidates at the intensity its
+beliefs give, the analyst queue, reports, coalition decisions, responses and
+the aggressor's learning) runs in one of two engines that give identical
+records for the same seed:
 
-1. Everything that does not depend on the simulation's state is drawn in bulk
-   with numpy: candidate breaches, their positions, retaliations,
-   detections, false alarms, service times and verdicts.
-2. The stateful part runs forward in steps ``[t, t + lag)``: accept the
-   aggressor's candidates at the intensity its beliefs give, feed the
-   analyst queue, emit reports, take coalition decisions and schedule
-   responses, which update the aggressor's beliefs.
-
-The step ``lag`` is the shortest time in which a breach can change the
-aggressor's state (the least report-to-response delay, and the belief
-deadline), so nothing decided inside a step can affect another decision in
-the same step: the steps are exact, not an approximation, and results do not
-depend on ``lag`` (a test checks this).  When the aggressor's intensity does
-not depend on the state (``fixed``, ``rational``) the whole run is one step.
+* ``fast`` (default): steps ``[t, t + lag)`` no longer than the least time in
+  which a breach can change the aggressor's state (``timing.step_bound``), so
+  nothing decided inside a step can affect another decision in the same step:
+  the steps are exact, not an approximation, and results do not depend on
+  ``lag`` (a test checks this); when the intensity does not depend on the
+  state (``fixed``, ``rational``) the whole run is one step;
+* ``simpy``: the same mechanism as simpy processes, one per part.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ..scenario.models import Scenario
-from . import aggressor as agg
-from .assemble import assemble
-from .breaches import draw_candidates
 from .build import Model, build_model
-from .coalition import ratify
-from .kernels.allocator import keep_freed_memory
-from .pipeline import BeliefLedger, DetectionLedger, Incidents, Pipeline
+from .engines import ENGINES
+from .engines.draws import make_policy
 from .records import ReplicationRecords
-from .sensors import draw_state, false_alarms
-from .streams import Streams, replication_seed
-from .timing import learning_deadline, step_bound
+from .timing import learning_deadline
 
-__all__ = ["Model", "belief_horizon", "build_model", "make_policy", "simulate"]
+__all__ = ["ENGINES", "Model", "belief_horizon", "build_model", "make_policy", "simulate"]
 
 
 def belief_horizon(model: Model) -> float:
@@ -45,109 +35,26 @@ def belief_horizon(model: Model) -> float:
     return learning_deadline(model.scenario)
 
 
-def make_policy(model: Model, members: np.ndarray, streams: Streams) -> agg.Policy:
-    """The aggressor policy of this replication, from the registry."""
-    return agg.POLICIES[model.aggressor.policy].make(model, members, streams)
-
-
 def simulate(
     model: Model | Scenario,
     seed: np.random.SeedSequence | int,
     *,
     lag: float | None = None,
+    engine: str = "fast",
 ) -> ReplicationRecords:
     """Run one replication.
 
     Args:
         model: a compiled ``Model`` (or a ``Scenario``, compiled here).
         seed: the replication's SeedSequence, or an int (replication 0 of that root seed).
-        lag: step length override, for tests; it must not exceed the exact bound.
+        lag: fast engine only: step length override, for tests; at most the exact bound.
+        engine: ``"fast"`` or ``"simpy"`` (identical records, the second much slower).
 
     Returns:
         The replication's records; ``metrics()`` turns them into numbers.
     """
-    keep_freed_memory()  # once per process: numpy's temporaries reuse memory (see allocator)
-    if isinstance(model, Scenario):
-        model = build_model(model)
-    if not isinstance(seed, np.random.SeedSequence):
-        seed = replication_seed(int(seed), 0)
-    streams = Streams(seed)
-    horizon_t = model.duration
-    members = ratify(model.coalition, streams.sub("politics", "ratification"))
-    policy = make_policy(model, members, streams)
-    cand = draw_candidates(
-        model.parties, model.types, model.line, horizon_t, policy.intensity_max, streams
-    )
-    net_state = draw_state(model.groups, horizon_t, streams)
-    fa = false_alarms(model.groups, net_state, model.line, horizon_t, streams)
-    inc = Incidents.draw(model, cand, fa, streams)
-    # detections are drawn step by step for the breaches that happen: a rejected candidate
-    # costs no detection work, and the draws do not depend on the step length
-    det = DetectionLedger(model, net_state, cand, streams)
-    pipe = Pipeline(model, inc, streams, members, policy.state_dependent)
-
-    nc = len(cand)
-    accepted = np.zeros(nc, bool)
-    ag_idx = np.flatnonzero(cand.is_aggressor)
-    own_idx = np.flatnonzero(~cand.is_aggressor & (cand.parent < 0))
-    ret_idx = np.flatnonzero(cand.parent >= 0)
-    t_ag, t_own, t_ret = cand.t[ag_idx], cand.t[own_idx], cand.t[ret_idx]
-    horizon = belief_horizon(model)
-    if policy.state_dependent:
-        bound = step_bound(model.scenario, members)
-        step = bound if lag is None else min(lag, bound)
-    else:
-        step = math.inf if lag is None else lag
-    beliefs = BeliefLedger(cand, horizon, len(ag_idx))
-    path: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
-    end = horizon_t
-    collapse_day = math.nan
-    t = 0.0
-    ag_ptr = own_ptr = ret_ptr = fa_ptr = 0
-    while t < end:
-        if step > 0:
-            t1 = min(t + step, end)
-        else:  # no least lag: step from one aggressor candidate to the next
-            t1 = end if ag_ptr >= len(t_ag) else min(end, np.nextafter(t_ag[ag_ptr], math.inf))
-            t1 = max(t1, np.nextafter(t, math.inf))
-        # 1. belief updates in [t, t1): responses landing, deadlines passing
-        if policy.state_dependent:
-            events = beliefs.events(pipe.success_heap, t1)
-        else:
-            events = agg.BeliefEvents.empty()
-        res = policy.step(t, t1, events)
-        path[0].append(res.times)
-        path[1].append(res.values)
-        if res.collapse is not None and res.collapse < t1:
-            end = t1 = res.collapse
-            collapse_day = res.collapse
-        # 2. accept the aggressor's candidates in [t, t1) by thinning
-        hi = int(np.searchsorted(t_ag, t1, side="left"))
-        new_ag = ag_idx[ag_ptr:hi]
-        ok = cand.u_accept[new_ag] * policy.intensity_max < res.at(
-            t_ag[ag_ptr:hi], cand.type[new_ag]
-        )
-        ag_ptr = hi
-        new_ag = new_ag[ok]
-        accepted[new_ag] = True
-        # ... the defender's own breaches, and retaliations whose aggressor breach happened
-        hi = int(np.searchsorted(t_own, t1, side="left"))
-        new_own = own_idx[own_ptr:hi]
-        own_ptr = hi
-        hi = int(np.searchsorted(t_ret, t1, side="left"))
-        kids = ret_idx[ret_ptr:hi]
-        ret_ptr = hi
-        kids = kids[accepted[cand.parent[kids]]]
-        new = np.sort(np.concatenate([new_ag, new_own, kids]))
-        accepted[new] = True
-        inc.t_queued[new] = det.detect(new)
-        if policy.state_dependent:
-            beliefs.add(new_ag)
-        hi = int(np.searchsorted(fa.t, t1, side="left"))
-        new_fa = nc + np.arange(fa_ptr, hi)
-        fa_ptr = hi
-        # 3. analyst queue, reports, decisions, responses
-        new_inc = np.concatenate([new, new_fa])
-        pipe.advance(new_inc[np.isfinite(inc.t_queued[new_inc])], t1)
-        t = t1
-    return assemble(model, cand, fa, inc, det, pipe, accepted, path, end, collapse_day, members)
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}: one of {', '.join(ENGINES)}")
+    if engine == "fast":
+        return ENGINES["fast"](model, seed, lag=lag)
+    return ENGINES[engine](model, seed)

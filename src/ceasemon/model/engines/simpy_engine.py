@@ -1,0 +1,380 @@
+"""The simpy engine: the whole mechanism as simpy processes, one per part (MODEL.md 1-6).
+
+It is the model's readable form and the oracle of the fast engine: it starts from the same
+draws (``draws.py``), consumes the random numbers the state decides on (detections,
+decisions' votes and implementation times) in the same order, and fills the same arrays,
+so both engines give identical records for a seed.  It is far slower (a process step per
+breach and incident instead of bulk numpy), so it is for reading, checking and prototyping.
+
+The processes:
+
+* ``breaches``: candidate breaches in time order; the aggressor's are thinned at its
+  current intensity, a retaliation happens if its aggressor breach did, and a breach that
+  happens is detected at once (its detections' arrival times are drawn now);
+* ``door``/``desk``: verifiable incidents queue for the analysts, a
+  ``simpy.PriorityResource`` (highest severity first, FIFO within a severity);
+* ``report``: urgent incidents leave at once, routine ones with the next periodic report;
+* ``decide``/``vote``: each member nation waits its delay and votes; the coalition decides
+  when the weight of yes votes reaches the quorum within the window;
+* ``respond``: the response lands after its implementation (and travel) time;
+* ``think``/``watch``: the aggressor takes in the responses that land and the deadlines that
+  pass, changes its intensity, and launches the offensive when the temptation has lasted.
+
+Ties at one instant follow the fast engine's rules, by event priority (lower first):
+incidents join the queue, completions (services, votes, responses), learning deadlines,
+the aggressor's update, the offensive, breaches, and last the things that start (a
+service, a report), which do not start at the end of simulated time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from heapq import heappush
+
+import numpy as np
+import simpy
+
+from ...scenario.models import Scenario
+from .. import aggressor as agg
+from ..assemble import assemble
+from ..build import Model
+from ..coalition import _support_matrix
+from ..pipeline import BeliefLedger
+from ..records import NO_ACTION, ReplicationRecords
+from ..response import respond, rung_for
+from ..timing import learning_deadline
+from .draws import Draws, draw
+
+#: Priorities of events at one instant (lower first; simpy's own events are 0 and 1).
+JOIN, DONE, DEADLINE, THINK, OFFENSIVE, BREACH, START, FINISH = 0, 1, 2, 3, 4, 5, 6, 99
+
+
+class Clock(simpy.Environment):
+    """A simpy environment that can schedule at an absolute time (``now + delay`` may round)."""
+
+    def at(self, t: float, priority: int = DONE) -> simpy.Event:
+        """An event that fires at time ``t`` exactly, with ``priority`` among ties."""
+        ev = simpy.Event(self)
+        ev._ok = True
+        ev._value = None
+        # simpy.Environment.schedule takes a delay; the queue entry is (time, priority, id, ev)
+        heappush(self._queue, (float(t), priority, next(self._eid), ev))
+        return ev
+
+
+class World:
+    """One replication's processes and the state they share."""
+
+    def __init__(self, d: Draws):
+        self.d = d
+        self.model: Model = d.model
+        self.env = Clock()
+        self.end = float(self.model.duration)
+        self.collapse_day = math.nan
+        self.stop = self.env.event()
+        self.analysts = simpy.PriorityResource(self.env, capacity=self.model.attribution.analysts)
+        self.horizon = learning_deadline(self.model.scenario)
+        self.learns = d.policy.state_dependent
+        self.path: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
+        self.decisions: list[list] = []
+        # belief updates waiting for the aggressor's next look, by time
+        self.landed: dict[float, list] = defaultdict(list)
+        self.deadlines: dict[float, list] = defaultdict(list)
+        self.queue_at: dict[float, list[int]] = {}
+        self.report_at: dict[float, list[int]] = {}
+        self.ledger = BeliefLedger(d.cand, self.horizon, 0)  # its successes and failures
+
+    # ---------------------------------------------------------------- helpers
+    def stopped(self) -> bool:
+        """True once simulated time has reached its end (the duration, or the collapse)."""
+        return self.env.now >= self.end
+
+    def collapse(self, t: float) -> None:
+        """The ceasefire collapses at ``t`` (now): simulated time ends here."""
+        if t < self.end:
+            self.end = self.collapse_day = float(t)
+            self.stop.succeed()
+
+    # ---------------------------------------------------------------- the aggressor
+    def start_aggressor(self) -> None:
+        """A state-independent policy is stepped once; an adaptive one looks at time 0."""
+        p = self.d.policy
+        self.t_last = 0.0
+        if not self.learns:
+            self.current = p.step(0.0, self.end, agg.BeliefEvents.empty())
+            self._record(self.current)
+            c = self.current.collapse
+            if c is not None and c < self.end:
+                self.env.process(self.offensive_at(c))
+        else:
+            self.look(agg.BeliefEvents.empty())
+
+    def offensive_at(self, t: float):
+        """Process: the offensive of a state-independent policy, known from the start."""
+        yield self.env.at(t, OFFENSIVE)
+        self.collapse(t)
+
+    def _record(self, res: agg.StepResult) -> None:
+        self.path[0].append(res.times)
+        self.path[1].append(res.values)
+
+    def look(self, events: agg.BeliefEvents) -> None:
+        """The adaptive aggressor takes in this instant's updates; it may launch the offensive."""
+        now = self.env.now
+        t1 = float(np.nextafter(now, math.inf))
+        res = self.d.policy.step(self.t_last, t1, events)
+        self.t_last = t1
+        self.current = res
+        self._record(res)
+        if res.collapse is not None and res.collapse < t1:
+            self.collapse(res.collapse)
+            return
+        run_start = self.d.policy._run_start
+        if run_start is not None:
+            due = run_start + self.d.policy.params.offensive_window
+            if now < due < self.end:
+                self.env.process(self.watch(due))
+
+    def watch(self, due: float):
+        """Process: look again when a temptation in progress will have lasted its window."""
+        yield self.env.at(due, OFFENSIVE)
+        if not self.stopped() and self.t_last <= due:
+            self.look(agg.BeliefEvents.empty())
+
+    def intensity(self, t: float, type_: int) -> float:
+        """The aggressor's intensity for a breach type at time ``t`` (now)."""
+        return float(self.current.at(np.array([t]), np.array([type_]))[0])
+
+    def think(self, t: float):
+        """Process: at ``t``, responses that landed and deadlines that passed update beliefs."""
+        yield self.env.at(t, THINK)
+        if self.stopped():
+            return
+        rows: list[tuple] = []
+        for _, t_r, idx in sorted(self.landed.pop(t, []), key=lambda x: x[0]):
+            self.ledger.answered(t_r, idx, rows)
+        due = np.array(sorted(self.deadlines.pop(t, [])), np.int64)
+        self.look(self.ledger.combine(rows, due))
+
+    def _wake(self, t: float) -> None:
+        if t not in self.landed and t not in self.deadlines:
+            self.env.process(self.think(t))
+
+    def deadline(self, i: int):
+        """Process: an aggressor breach unanswered by its deadline counts as a failure."""
+        t = float(self.d.cand.t[i] + self.horizon)
+        yield self.env.at(t, DEADLINE)
+        self._wake(t)
+        self.deadlines[t].append(i)
+
+    # ---------------------------------------------------------------- breaches
+    def breaches(self):
+        """Process: candidate breaches in time order; the ones that happen are detected."""
+        cand, d = self.d.cand, self.d
+        imax = d.policy.intensity_max
+        for i in range(len(cand)):
+            yield self.env.at(cand.t[i], BREACH)
+            if self.stopped():
+                return
+            if cand.is_aggressor[i]:
+                happens = cand.u_accept[i] * imax < self.intensity(cand.t[i], int(cand.type[i]))
+            elif cand.parent[i] >= 0:
+                happens = d.accepted[cand.parent[i]]
+            else:
+                happens = True
+            if not happens:
+                continue
+            d.accepted[i] = True
+            t_q = float(d.det.detect(np.array([i]))[0])
+            d.inc.t_queued[i] = t_q
+            if self.learns and cand.is_aggressor[i]:
+                self.env.process(self.deadline(i))
+            if math.isfinite(t_q):
+                self.join(i, t_q)
+
+    # ---------------------------------------------------------------- analysts
+    def join(self, i: int, t: float) -> None:
+        """Incident ``i`` will join the analysts' queue at time ``t``."""
+        if t not in self.queue_at:
+            self.queue_at[t] = []
+            self.env.process(self.door(t))
+        self.queue_at[t].append(i)
+
+    def door(self, t: float):
+        """Process: the incidents arriving at ``t`` ask for an analyst, in incident order."""
+        yield self.env.at(t, JOIN)
+        ids = sorted(self.queue_at.pop(t))
+        if self.stopped():
+            return
+        for i in ids:
+            req = self.analysts.request(priority=self.d.inc.priority[i])
+            self.env.process(self.desk(i, req))
+
+    def desk(self, i: int, req):
+        """Process: an analyst serves the incident and gives the verdict drawn for it."""
+        yield req
+        yield self.env.at(self.env.now, START)  # a service does not start at the end
+        if self.stopped():
+            self.analysts.release(req)
+            return
+        pipe = self.d.pipe
+        pipe.t_service[i] = self.env.now
+        t_done = self.env.now + self.d.inc.service[i]
+        yield self.env.at(t_done, DONE)
+        pipe.t_attributed[i] = t_done
+        self.analysts.release(req)
+        if self.d.inc.verdict[i] >= 0:  # only verdicts that name a party are reported
+            self.file(i, t_done)
+
+    # ---------------------------------------------------------------- reports
+    def file(self, i: int, t_att: float) -> None:
+        """An attributed incident waits for its report (at once if urgent)."""
+        t_rep, _ = self.model.reporting.report_times(
+            np.array([t_att]), np.array([self.d.inc.severity[i]])
+        )
+        t = float(t_rep[0])
+        if t not in self.report_at:
+            self.report_at[t] = []
+            self.env.process(self.report(t))
+        self.report_at[t].append(i)
+
+    def report(self, t: float):
+        """Process: the reports leaving at ``t``; those naming the aggressor start a decision."""
+        yield self.env.at(t, START)
+        ids = np.array(self.report_at.pop(t), np.int64)
+        if self.stopped():
+            return
+        m, inc, pipe = self.model, self.d.inc, self.d.pipe
+        pipe.t_reported[ids] = t
+        t_rep, urgent = m.reporting.report_times(np.full(len(ids), t), inc.severity[ids])
+        rep = m.reporting.compose(ids, t_rep, urgent, inc.verdict, inc.severity, m.aggressor_index)
+        k = len(rep)
+        if k == 0:
+            return
+        votes = pipe.politics.take(k)
+        impl = pipe.impl.take(k)
+        rung = rung_for(m.response, pipe.available, rep.severity)
+        for j in range(k):
+            named = rep.named[rep.slot == j]
+            row = [
+                t,
+                float(rep.severity[j]),
+                math.nan,
+                math.nan,
+                NO_ACTION,
+                0.0,
+                len(self.decisions),
+            ]
+            self.decisions.append(row)
+            self.env.process(self.decide(row, named, votes[j], impl[j], int(rung[j])))
+
+    # ---------------------------------------------------------------- coalition
+    def decide(self, row: list, named: np.ndarray, votes: np.ndarray, impl, rung: int):
+        """Process: the member nations vote; a quorum within the window decides."""
+        c, members = self.model.coalition, self.d.members
+        n = len(c.names)
+        total = float(c.weights[members].sum())
+        if total <= 0:
+            return
+        need = c.quorum * total
+        decided = self.env.event()
+        if need <= 0:
+            decided.succeed()
+        else:
+            delay, u = votes[:n], votes[n:]
+            t_rep = np.array([row[0]])
+            yes = u < _support_matrix(c, t_rep, delay[None, :])[0]
+            tally = [0.0]
+            for j in np.flatnonzero(yes & members & (delay <= c.window)):
+                self.env.process(self.vote(j, float(delay[j]), need, tally, decided))
+        yield decided
+        self.d.pipe.t_decided[named] = self.env.now
+        row[2] = self.env.now
+        self.env.process(self.respond(row, named, impl, rung))
+
+    def vote(self, j: int, delay: float, need: float, tally: list, decided):
+        """Process: nation ``j`` votes yes after its delay; its weight may make the quorum."""
+        yield self.env.timeout(delay)
+        tally[0] += float(self.model.coalition.weights[j])
+        if not decided.triggered and tally[0] >= need * (1 - 1e-12):
+            decided.succeed()
+
+    # ---------------------------------------------------------------- response
+    def respond(self, row: list, named: np.ndarray, impl: np.ndarray, rung: int):
+        """Process: the rung the severity triggers is carried out and lands on the aggressor."""
+        t_dec = np.array([row[2]])
+        t_resp, action, cost = respond(self.model.response, np.array([rung]), t_dec, impl[None])
+        pipe = self.d.pipe
+        pipe.action[named] = action[0]
+        row[4], row[5] = int(action[0]), float(cost[0])
+        if not np.isfinite(t_resp[0]):
+            return
+        t = float(t_resp[0])
+        yield self.env.at(t, DONE)
+        pipe.t_response[named] = t
+        row[3] = t
+        if self.learns:
+            own = named[self.d.inc.true_row[named] == self.model.aggressor_index]
+            if len(own):
+                self._wake(t)
+                self.landed[t].append((row[6], t, own))  # by decision number, as the fast engine
+
+    # ---------------------------------------------------------------- the run
+    def run(self) -> ReplicationRecords:
+        """Start every process, run to the end of simulated time, assemble the records."""
+        d = self.d
+        self.start_aggressor()
+        self.env.process(self.breaches())
+        nc = len(d.cand)
+        t_fa = d.inc.t_queued[nc:]
+        for j in np.flatnonzero(np.isfinite(t_fa)):
+            self.join(nc + int(j), float(t_fa[j]))
+        self.env.process(self.finish())
+        if not self.stop.triggered:
+            self.env.run(until=self.stop)
+        return self._assemble()
+
+    def finish(self):
+        """Process: simulated time ends after every other event of the last instant.
+
+        At the end, completions (services, votes, responses) still count; nothing starts.
+        """
+        yield self.env.at(self.end, FINISH)
+        if not self.stop.triggered:
+            self.stop.succeed()
+
+    def _assemble(self) -> ReplicationRecords:
+        d = self.d
+        rows = self.decisions
+        cols = list(zip(*rows, strict=True)) if rows else [[]] * 7
+        d.pipe.decisions = [
+            (
+                np.asarray(cols[0], float),
+                np.asarray(cols[1], float),
+                np.asarray(cols[2], float),
+                np.asarray(cols[3], float),
+                np.asarray(cols[4], np.int8),
+                np.asarray(cols[5], float),
+            )
+        ]
+        return assemble(
+            self.model,
+            d.cand,
+            d.fa,
+            d.inc,
+            d.det,
+            d.pipe,
+            d.accepted,
+            self.path,
+            self.end,
+            self.collapse_day,
+            d.members,
+        )
+
+
+def simulate_simpy(
+    model: Model | Scenario, seed: np.random.SeedSequence | int
+) -> ReplicationRecords:
+    """Run one replication with the simpy engine (identical records to ``simulate_fast``)."""
+    return World(draw(model, seed)).run()
