@@ -386,7 +386,7 @@ def run(
 ) -> None:
     """Run replications of SCENARIO (default: the packaged baseline) and summarise them.
 
-    Prints the summary table (every metric's mean and 95% t-interval) and writes
+    Prints the summary table (every metric's mean and 95% interval) and writes
     the results directory: manifest.json, summary.json, replications.parquet/.csv,
     timeseries.parquet and, with --events, events.parquet. Ctrl-C (or SIGTERM)
     stops the run, keeps the finished replications and exits with status 130.
@@ -514,8 +514,8 @@ def compare(
 
     Every scenario runs the same replication seeds; the table shows each metric's
     mean and 95% CI per scenario and the paired difference to the first scenario
-    with its 95% t-interval. --set applies to every scenario. Writes comparison.csv
-    and .parquet and each scenario's results directory.
+    with its 95% interval (docs/metrics.md). --set applies to every scenario. Writes
+    comparison.csv and .parquet and each scenario's results directory.
     """
     from .experiment.compare import compare as compare_api
     from .results import json_safe, safe_name

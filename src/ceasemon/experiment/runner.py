@@ -582,7 +582,7 @@ def build_result(
         "scenario": scenario.model_dump(mode="json", by_alias=True),
     }
     return RunResult(
-        summary=summary_frame(reps, units),
+        summary=summary_frame(reps, units, scenario.duration),
         replications=reps,
         timeseries=timeseries_frame([(o.replication, o.daily) for o in good]),
         events=events,

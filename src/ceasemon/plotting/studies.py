@@ -129,8 +129,9 @@ def compare_figure(
     )
     _footnote(
         fig,
-        f"Δ: paired difference to the reference {ref!r} with its 95% t-interval "
-        "(bold where the interval excludes 0; pp: percentage points).\n"
+        f"Δ: paired difference to the reference {ref!r} with its 95% interval: paired t, or "
+        "Newcombe's for 0/1 metrics\n(bold where the interval excludes 0; pp: percentage "
+        "points). "
         "Dotted line: the reference's mean.",
     )
     return fig
@@ -285,8 +286,8 @@ def sweep_figure(
     _footnote(
         fig,
         f"{sw.manifest['replications']} replications per grid point; cells: mean and 95% "
-        "t-interval"
-        + (" (clipped to [0, 1])" if share else "")
+        + ("Wilson score interval" if unit == "0/1" else "t-interval")
+        + (" (clipped to [0, 1])" if unit == "share" else "")
         + (
             "\nDashed line: the 50% collapse contour (the deterrence frontier)." if frontier else ""
         ),
