@@ -142,8 +142,17 @@ def _failed_chunk(
 
 
 def _ignore_sigint() -> None:
-    """Process-pool initializer: only the parent handles Ctrl-C, and stops the workers."""
+    """Process-pool initializer: only the parent handles Ctrl-C, and stops the workers.
+
+    A warning in a worker is shown as one line too (``errors.warning_line``), not as Python's
+    source-line format.
+    """
+    import warnings
+
+    from ..errors import show_warning_line
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warnings.showwarning = show_warning_line
 
 
 # --------------------------------------------------------------------------- backends
