@@ -22,7 +22,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import CeasemonWarning, UserError
+from .errors import CeasemonWarning, UserError, warning_line
 from .experiment.runner import BACKENDS
 from .plotting import FORMATS as PLOT_FORMATS
 from .plotting import KINDS as PLOT_KINDS
@@ -51,14 +51,15 @@ def _report_internal_error(exc: BaseException) -> int:
 
 @contextlib.contextmanager
 def _warnings_on_stderr() -> Iterator[None]:
-    """Show ceasemon's warnings (a long run, another version's manifest) as ``warning: ...``."""
-    shown = warnings.showwarning
+    """Show every warning as one ``warning: ...`` line, never as Python's source-line format.
+
+    ceasemon's own (a long run, another version's manifest) show their message; any other
+    (``errors.warning_line``) also says where it came from and asks for a bug report.
+    """
 
     def show(message, category, filename, lineno, file=None, line=None) -> None:
-        if issubclass(category, CeasemonWarning):
-            click.echo(f"warning: {one_line(str(message))}", err=True)
-        else:
-            shown(message, category, filename, lineno, file, line)
+        text = warning_line(one_line(str(message)), category, filename, lineno)
+        click.echo(text, err=True)
 
     with warnings.catch_warnings():
         warnings.simplefilter("always", CeasemonWarning)
@@ -386,7 +387,7 @@ def run(
 ) -> None:
     """Run replications of SCENARIO (default: the packaged baseline) and summarise them.
 
-    Prints the summary table (every metric's mean and 95% t-interval) and writes
+    Prints the summary table (every metric's mean and 95% interval) and writes
     the results directory: manifest.json, summary.json, replications.parquet/.csv,
     timeseries.parquet and, with --events, events.parquet. Ctrl-C (or SIGTERM)
     stops the run, keeps the finished replications and exits with status 130.
@@ -514,8 +515,8 @@ def compare(
 
     Every scenario runs the same replication seeds; the table shows each metric's
     mean and 95% CI per scenario and the paired difference to the first scenario
-    with its 95% t-interval. --set applies to every scenario. Writes comparison.csv
-    and .parquet and each scenario's results directory.
+    with its 95% interval (docs/metrics.md). --set applies to every scenario. Writes
+    comparison.csv and .parquet and each scenario's results directory.
     """
     from .experiment.compare import compare as compare_api
     from .results import json_safe, safe_name

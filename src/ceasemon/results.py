@@ -7,8 +7,10 @@ A run's results directory holds:
   backend, jobs, start time, wall seconds and command line.  Written last: a
   directory with a manifest is complete.
 * ``summary.json`` – ``{"scenario", "replications", "metrics": {METRIC: {mean,
-  std, ci_low, ci_high, median, p05, p95, n}}}`` with 95% t-intervals; a value
-  that does not exist (the interval of a single replication) is ``null``.
+  std, ci_low, ci_high, median, p05, p95, n}}}`` with 95% intervals that stay in
+  each metric's range (Wilson for ``collapsed``, else a clipped t-interval; see
+  docs/metrics.md); a value that does not exist (the t-interval of a single
+  replication) is ``null``.
 * ``replications.parquet`` and ``replications.csv`` – ``replication``,
   ``seed``, then every metric.
 * ``timeseries.parquet`` – ``replication``, ``day``, then the daily columns.
@@ -244,13 +246,20 @@ def metric_units(breach_types: Iterable[str]) -> dict[str, str]:
     return {name: info.unit for name, info in metric_info(list(breach_types)).items()}
 
 
-def summary_frame(replications: pd.DataFrame, units: Mapping[str, str]) -> pd.DataFrame:
-    """One row per metric (in table order): metric, unit, mean, std, CI, median, p05, p95, n."""
-    from .experiment.metrics import summarize
+def summary_frame(
+    replications: pd.DataFrame, units: Mapping[str, str], duration: float | None = None
+) -> pd.DataFrame:
+    """One row per metric (in table order): metric, unit, mean, std, CI, median, p05, p95, n.
+
+    Each metric's interval is the kind its declaration names and stays in its range
+    (``duration`` bounds ``collapse_day``; see ``experiment/intervals.py``).
+    """
+    from .experiment.metrics import info_of, summarize
 
     rows = []
     for name in metric_columns(replications):
-        stats = summarize(replications[name].to_numpy(dtype=float))
+        values = replications[name].to_numpy(dtype=float)
+        stats = summarize(values, info=info_of(name), duration=duration)
         rows.append({"metric": name, "unit": units.get(name, ""), **stats})
     frame = pd.DataFrame(rows, columns=["metric", "unit", *SUMMARY_COLUMNS])
     frame["n"] = frame["n"].astype(np.int64)
@@ -400,8 +409,8 @@ class RunResult:
 
     Attributes:
         summary: one row per metric: metric, unit, mean, std, ci_low, ci_high,
-            median, p05, p95, n (95% t-interval of the mean; n counts the
-            replications where the metric exists).
+            median, p05, p95, n (95% interval of the mean, in the metric's range:
+            docs/metrics.md; n counts the replications where the metric exists).
         replications: one row per completed replication: replication, seed,
             then every metric.
         timeseries: one row per replication and day: replication, day, then

@@ -65,9 +65,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "overrides"), CASES)
-def test_declared_least_delays_are_never_beaten_and_bounded_longest_never_exceeded(
-    name, overrides
-):
+def test_declared_least_delays_are_never_beaten_and_bounded_longest_never_exceeded(name, overrides):
     # Each stage's least delay is a hard bound: no incident passes a stage faster.  The
     # longest is hard for the stages whose longest is a rule (reporting: one interval;
     # coalition: the decision window); for the others it is the mean + 3 sd of an unbounded

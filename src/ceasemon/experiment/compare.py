@@ -1,4 +1,4 @@
-"""Compare scenarios on common random numbers: paired differences with t-intervals.
+"""Compare scenarios on common random numbers: paired differences with their intervals.
 
 Every scenario runs replication ``i`` from the same seed, and inside a
 replication each stage and each named thing (breach type, sensor group) draws
@@ -15,6 +15,12 @@ diff_ci_high, diff_n`` (paired: mean over replications of this minus the
 reference, pairs where either value is missing are left out) and
 ``welch_diff, welch_ci_low, welch_ci_high`` (unpaired, Welch-Satterthwaite
 degrees of freedom).
+
+Every interval stays in the range of what it estimates (``intervals.py``): a
+scenario's interval is the one its metric declares (Wilson for ``collapsed``,
+else a t-interval clipped to the metric's range), a difference of a 0/1 metric
+gets Newcombe's score interval (paired, or unpaired in the ``welch_`` columns)
+and any other difference a t-interval clipped to the range of a difference.
 """
 
 from __future__ import annotations
@@ -33,7 +39,8 @@ from scipy import stats
 
 from ..errors import UserError
 from ..scenario import Scenario
-from .metrics import summarize
+from . import intervals
+from .metrics import WILSON, MetricInfo, info_of, summarize
 from .runner import (
     Progress,
     Task,
@@ -66,23 +73,55 @@ COMPARISON_COLUMNS: tuple[str, ...] = (
 )
 
 
-def paired_difference(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> dict[str, float]:
-    """Mean of ``b - a`` over pairs where both exist, with its t-interval.
+def paired_difference(
+    a: np.ndarray,
+    b: np.ndarray,
+    level: float = 0.95,
+    info: MetricInfo | None = None,
+    duration: float | None = None,
+) -> dict[str, float]:
+    """Mean of ``b - a`` over pairs where both exist, with an interval in the difference's range.
+
+    A 0/1 metric (``info.interval == "wilson"``) gets Newcombe's interval for paired
+    proportions; any other the paired t-interval, clipped to the range of a difference of two
+    values of the metric (``[-1, 1]`` for a share, nothing cut for a count).
 
     Returns:
-        ``{"diff", "ci_low", "ci_high", "n"}``; the interval is NaN with fewer than 2 pairs.
+        ``{"diff", "ci_low", "ci_high", "n"}``; the t-interval is NaN with fewer than 2 pairs.
     """
     a = np.asarray(a, float)
     b = np.asarray(b, float)
-    s = summarize((b - a)[np.isfinite(a) & np.isfinite(b)], level)
-    return {"diff": s["mean"], "ci_low": s["ci_low"], "ci_high": s["ci_high"], "n": s["n"]}
+    both = np.isfinite(a) & np.isfinite(b)
+    a, b = a[both], b[both]
+    n = len(a)
+    if n == 0:
+        return {"diff": math.nan, "ci_low": math.nan, "ci_high": math.nan, "n": 0.0}
+    scale = intervals.scale_of(a, b)  # 1.0 unless the values are near the largest float
+    d = b / scale - a / scale
+    if info is not None and info.interval == WILSON:
+        low, high = intervals.newcombe_paired(a, b, level)
+    else:
+        bounds = info.value_range(duration) if info is not None else (-math.inf, math.inf)
+        low, high = intervals.t_interval(d, level)
+        low, high = intervals.clip(low * scale, high * scale, intervals.difference_bounds(bounds))
+    return {"diff": float(d.mean()) * scale, "ci_low": low, "ci_high": high, "n": float(n)}
 
 
-def welch_difference(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> dict[str, float]:
-    """Difference of means ``mean(b) - mean(a)`` with the unpaired Welch t-interval.
+def welch_difference(
+    a: np.ndarray,
+    b: np.ndarray,
+    level: float = 0.95,
+    info: MetricInfo | None = None,
+    duration: float | None = None,
+) -> dict[str, float]:
+    """Difference of means ``mean(b) - mean(a)`` with an unpaired interval.
+
+    The Welch t-interval (clipped like ``paired_difference``), or for a 0/1 metric
+    Newcombe's hybrid score interval for independent proportions.
 
     Returns:
-        ``{"diff", "ci_low", "ci_high"}``; NaN where a side has fewer than 2 values.
+        ``{"diff", "ci_low", "ci_high"}``; NaN where a side is empty, and the Welch interval
+        also where a side has fewer than 2 values.
     """
     a = np.asarray(a, float)
     b = np.asarray(b, float)
@@ -90,16 +129,25 @@ def welch_difference(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> dict[
     b = b[np.isfinite(b)]
     if len(a) == 0 or len(b) == 0:
         return {"diff": math.nan, "ci_low": math.nan, "ci_high": math.nan}
+    scale = intervals.scale_of(a, b)  # 1.0 unless the values are near the largest float
+    a, b = a / scale, b / scale
     diff = float(b.mean() - a.mean())
+    if info is not None and info.interval == WILSON:
+        low, high = intervals.newcombe_unpaired(a, b, level)
+        return {"diff": diff, "ci_low": low, "ci_high": high}
     if len(a) < 2 or len(b) < 2:
-        return {"diff": diff, "ci_low": math.nan, "ci_high": math.nan}
+        return {"diff": diff * scale, "ci_low": math.nan, "ci_high": math.nan}
     va = float(a.var(ddof=1)) / len(a)
     vb = float(b.var(ddof=1)) / len(b)
     if va + vb == 0.0:
-        return {"diff": diff, "ci_low": diff, "ci_high": diff}
+        return {"diff": diff * scale, "ci_low": diff * scale, "ci_high": diff * scale}
     df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
     half = float(stats.t.ppf(0.5 + level / 2, df)) * math.sqrt(va + vb)
-    return {"diff": diff, "ci_low": diff - half, "ci_high": diff + half}
+    bounds = info.value_range(duration) if info is not None else (-math.inf, math.inf)
+    low, high = intervals.clip(
+        (diff - half) * scale, (diff + half) * scale, intervals.difference_bounds(bounds)
+    )
+    return {"diff": diff * scale, "ci_low": low, "ci_high": high}
 
 
 def comparison_table(results: Mapping[str, Any]) -> pd.DataFrame:
@@ -114,13 +162,17 @@ def comparison_table(results: Mapping[str, Any]) -> pd.DataFrame:
                 metrics.append(row.metric)
                 units[row.metric] = row.unit
     ref_reps = ref.replications.set_index("replication")
+    durations = {name: _duration(res) for name, res in results.items()}
     rows = []
     for metric in metrics:
+        info = info_of(metric)
         for name in names:
             res = results[name]
             reps = res.replications.set_index("replication")
             values = reps[metric] if metric in reps else pd.Series(dtype=float)
-            s = summarize(values.to_numpy(float))
+            s = summarize(values.to_numpy(float), info=info, duration=durations[name])
+            # a difference of two collapse days lies within the longer of the two durations
+            span = max(durations[name], durations[names[0]])
             row: dict[str, Any] = {
                 "metric": metric,
                 "unit": units[metric],
@@ -142,8 +194,18 @@ def comparison_table(results: Mapping[str, Any]) -> pd.DataFrame:
                 )
             else:
                 both = ref_reps[[metric]].join(values.rename("other"), how="inner")
-                p = paired_difference(both[metric].to_numpy(float), both["other"].to_numpy(float))
-                w = welch_difference(ref_reps[metric].to_numpy(float), values.to_numpy(float))
+                p = paired_difference(
+                    both[metric].to_numpy(float),
+                    both["other"].to_numpy(float),
+                    info=info,
+                    duration=span,
+                )
+                w = welch_difference(
+                    ref_reps[metric].to_numpy(float),
+                    values.to_numpy(float),
+                    info=info,
+                    duration=span,
+                )
                 row.update(
                     diff=p["diff"],
                     diff_ci_low=p["ci_low"],
@@ -156,6 +218,11 @@ def comparison_table(results: Mapping[str, Any]) -> pd.DataFrame:
             rows.append(row)
     frame = pd.DataFrame(rows, columns=list(COMPARISON_COLUMNS))
     return frame.astype({"n": np.int64, "diff_n": np.int64})
+
+
+def _duration(result: Any) -> float:
+    """The simulated days of a run's scenario (the upper bound of ``collapse_day``)."""
+    return float(result.scenario.duration)
 
 
 @dataclass(repr=False)

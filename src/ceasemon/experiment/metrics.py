@@ -15,44 +15,105 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..model.records import BREACH, FALSE_ALARM, ReplicationRecords
+from . import intervals
+
+#: Interval kinds (``MetricInfo.interval``).
+T_INTERVAL = "t"
+WILSON = "wilson"
+
+#: Ranges of the metrics: counts and other amounts that cannot be negative, shares and 0/1.
+NON_NEGATIVE = (0.0, math.inf)
+UNIT_RANGE = (0.0, 1.0)
 
 
 @dataclass(frozen=True)
 class MetricInfo:
-    """A metric's unit and one-line meaning (for tables, plots and docs)."""
+    """A metric's unit, meaning, possible range and the kind of its interval.
+
+    This is the one declaration that the summary, the comparison (per-scenario
+    intervals and differences) and the sweep tables read, so that no reported
+    interval leaves the range a metric can take.
+
+    Attributes:
+        name: column name in the replication table.
+        unit: unit shown next to the numbers.
+        description: one-line meaning (tables, plots, docs).
+        bounds: the smallest and largest value the metric can take.
+        interval: ``"t"``: the t-interval of the mean over replications, clipped to
+            ``bounds``; ``"wilson"``: the Wilson score interval of a proportion (the
+            metric is 0/1 in each replication).
+        up_to_duration: the largest value is the scenario's duration (``collapse_day``);
+            ``bounds[1]`` applies when the duration is not known.
+    """
 
     name: str
     unit: str
     description: str
+    bounds: tuple[float, float] = NON_NEGATIVE
+    interval: str = T_INTERVAL
+    up_to_duration: bool = False
+
+    def value_range(self, duration: float | None = None) -> tuple[float, float]:
+        """The metric's possible range, with the scenario's duration where it is the bound."""
+        low, high = self.bounds
+        if self.up_to_duration and duration is not None and math.isfinite(duration):
+            high = min(high, float(duration))
+        return low, high
+
+    def interval_text(self) -> str:
+        """How the interval is made, in words (the column of docs/metrics.md)."""
+        if self.interval == WILSON:
+            return "Wilson score interval of a proportion"
+        low, high = self.bounds
+        top = "duration" if self.up_to_duration else (None if math.isinf(high) else f"{high:g}")
+        if top is None:
+            return "t-interval of the mean" + ("" if math.isinf(low) else f", clipped at {low:g}")
+        return f"t-interval of the mean, clipped to [{low:g}, {top}]"
+
+
+def _amount(name: str, description: str, unit: str = "count") -> MetricInfo:
+    return MetricInfo(name, unit, description, NON_NEGATIVE)
+
+
+def _proportion(name: str, description: str) -> MetricInfo:
+    return MetricInfo(name, "share", description, UNIT_RANGE)
 
 
 def _metric_table(types: Iterable[str] = ()) -> list[MetricInfo]:
     rows = [
-        MetricInfo("breaches", "count", "all true breaches, both parties"),
-        MetricInfo("aggressor_breaches", "count", "true breaches by the aggressor"),
-        MetricInfo("defender_breaches", "count", "true breaches by the defender"),
+        _amount("breaches", "all true breaches, both parties"),
+        _amount("aggressor_breaches", "true breaches by the aggressor"),
+        _amount("defender_breaches", "true breaches by the defender"),
     ]
-    rows += [MetricInfo(f"breaches_{t}", "count", f"true breaches of type {t}") for t in types]
+    rows += [_amount(f"breaches_{t}", f"true breaches of type {t}") for t in types]
     rows += [
-        MetricInfo("severity_total", "severity", "sum of severities of aggressor breaches"),
-        MetricInfo("detected_share", "share", "breaches with at least one detection"),
-        MetricInfo("verified_share", "share", "breaches whose incident completed attribution"),
-        MetricInfo("false_alarm_incidents", "count", "false-alarm incidents that were attributed"),
-        MetricInfo("attribution_accuracy", "share", "attributed breaches named correctly"),
-        MetricInfo("false_accusations", "count", "incidents wrongly attributed to the defender"),
-        MetricInfo("detection_delay_h", "hours", "breach to first detection at fusion"),
-        MetricInfo("queue_wait_h", "hours", "incident's wait for an analyst"),
-        MetricInfo("attribution_delay_h", "hours", "breach to attribution verdict"),
-        MetricInfo("responses", "count", "responses implemented"),
-        MetricInfo("responded_share", "share", "aggressor-attributed aggressor breaches answered"),
-        MetricInfo("response_delay_d", "days", "breach to implemented response"),
-        MetricInfo("coalition_members", "nations", "nations that ratified"),
-        MetricInfo("aggressor_intensity_final", "x baseline", "aggressor breach rate at the end"),
-        MetricInfo("aggressor_intensity_mean", "x baseline", "aggressor breach rate, time mean"),
-        MetricInfo("cost_imposed", "benefit units", "total cost of implemented responses"),
-        MetricInfo("decisions", "count", "coalition decisions started by reports"),
-        MetricInfo("collapsed", "0/1", "the aggressor launched a renewed offensive"),
-        MetricInfo("collapse_day", "day", "day of collapse (empty when none)"),
+        _amount("severity_total", "sum of severities of aggressor breaches", "severity"),
+        _proportion("detected_share", "breaches with at least one detection"),
+        _proportion("verified_share", "breaches whose incident completed attribution"),
+        _amount("false_alarm_incidents", "false-alarm incidents that were attributed"),
+        _proportion("attribution_accuracy", "attributed breaches named correctly"),
+        _amount("false_accusations", "incidents wrongly attributed to the defender"),
+        _amount("detection_delay_h", "breach to first detection at fusion", "hours"),
+        _amount("queue_wait_h", "incident's wait for an analyst", "hours"),
+        _amount("attribution_delay_h", "breach to attribution verdict", "hours"),
+        _amount("responses", "responses implemented"),
+        _proportion("responded_share", "aggressor-attributed aggressor breaches answered"),
+        _amount("response_delay_d", "breach to implemented response", "days"),
+        _amount("coalition_members", "nations that ratified", "nations"),
+        _amount("aggressor_intensity_final", "aggressor breach rate at the end", "x baseline"),
+        _amount("aggressor_intensity_mean", "aggressor breach rate, time mean", "x baseline"),
+        _amount("cost_imposed", "total cost of implemented responses", "benefit units"),
+        _amount("decisions", "coalition decisions started by reports"),
+        MetricInfo(
+            "collapsed", "0/1", "the aggressor launched a renewed offensive", UNIT_RANGE, WILSON
+        ),
+        MetricInfo(
+            "collapse_day",
+            "day",
+            "day of collapse (empty when none)",
+            NON_NEGATIVE,
+            up_to_duration=True,
+        ),
     ]
     return rows
 
@@ -60,6 +121,17 @@ def _metric_table(types: Iterable[str] = ()) -> list[MetricInfo]:
 def metric_info(types: Iterable[str] = ()) -> dict[str, MetricInfo]:
     """Metric name -> info, in table order, for the given breach types."""
     return {m.name: m for m in _metric_table(types)}
+
+
+def info_of(name: str) -> MetricInfo | None:
+    """The declaration of one metric column by its name (``breaches_<type>`` for any type).
+
+    Returns None for a column that is not a metric of this version (its interval is then the
+    plain t-interval, with no range to keep).
+    """
+    if name.startswith("breaches_"):
+        return metric_info([name.removeprefix("breaches_")]).get(name)
+    return metric_info().get(name)
 
 
 def _mean(x: np.ndarray) -> float:
@@ -205,33 +277,41 @@ def daily(rec: ReplicationRecords) -> dict[str, np.ndarray]:
 SUMMARY_FIELDS: tuple[str, ...] = ("mean", "std", "ci_low", "ci_high", "median", "p05", "p95", "n")
 
 
-def summarize(values: Iterable[float], level: float = 0.95) -> dict[str, float]:
-    """Mean, sd, t-interval of the mean, median, 5th/95th percentiles and n (NaN-safe).
+def summarize(
+    values: Iterable[float],
+    level: float = 0.95,
+    info: MetricInfo | None = None,
+    duration: float | None = None,
+) -> dict[str, float]:
+    """Mean, sd, interval of the mean, median, 5th/95th percentiles and n (NaN-safe).
 
-    NaN entries (a mean over an empty set in some replication) are left out
-    and ``n`` counts the rest.  With fewer than two values the spread and the
-    interval are NaN.
+    The interval is the one ``info`` declares (``intervals.py``): the Wilson
+    score interval for a 0/1 metric, else the t-interval of the mean clipped to
+    the metric's range (``duration`` bounds ``collapse_day``).  Without
+    ``info`` it is the plain t-interval.  NaN entries (a mean over an empty set
+    in some replication) are left out and ``n`` counts the rest.  With no value
+    everything but ``n`` is NaN; with one, the spread and the t-interval are
+    NaN (a Wilson interval exists from one value on).
     """
     x = np.asarray(list(values), dtype=float)
     x = x[np.isfinite(x)]
     n = len(x)
     if n == 0:
         return {k: (0.0 if k == "n" else math.nan) for k in SUMMARY_FIELDS}
-    mean = float(x.mean())
-    if n > 1:
-        from scipy import stats  # imported here: it is slow to import and workers never need it
-
-        sd = float(x.std(ddof=1))
-        half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
+    if info is not None and info.interval == WILSON:
+        low, high = intervals.wilson(float(x.sum()), n, level)
     else:
-        sd = half = math.nan
+        bounds = info.value_range(duration) if info is not None else (-math.inf, math.inf)
+        low, high = intervals.t_interval(x, level, bounds)
+    scale = intervals.scale_of(x)  # 1.0 unless the values are near the largest float
+    y = x / scale
     return {
-        "mean": mean,
-        "std": sd,
-        "ci_low": mean - half,
-        "ci_high": mean + half,
-        "median": float(np.median(x)),
-        "p05": float(np.percentile(x, 5)),
-        "p95": float(np.percentile(x, 95)),
+        "mean": float(y.mean()) * scale,
+        "std": float(y.std(ddof=1)) * scale if n > 1 else math.nan,
+        "ci_low": low,
+        "ci_high": high,
+        "median": float(np.median(y)) * scale,
+        "p05": float(np.percentile(y, 5)) * scale,
+        "p95": float(np.percentile(y, 95)) * scale,
         "n": float(n),
     }

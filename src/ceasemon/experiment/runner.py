@@ -142,8 +142,17 @@ def _failed_chunk(
 
 
 def _ignore_sigint() -> None:
-    """Process-pool initializer: only the parent handles Ctrl-C, and stops the workers."""
+    """Process-pool initializer: only the parent handles Ctrl-C, and stops the workers.
+
+    A warning in a worker is shown as one line too (``errors.warning_line``), not as Python's
+    source-line format.
+    """
+    import warnings
+
+    from ..errors import show_warning_line
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warnings.showwarning = show_warning_line
 
 
 # --------------------------------------------------------------------------- backends
@@ -582,7 +591,7 @@ def build_result(
         "scenario": scenario.model_dump(mode="json", by_alias=True),
     }
     return RunResult(
-        summary=summary_frame(reps, units),
+        summary=summary_frame(reps, units, scenario.duration),
         replications=reps,
         timeseries=timeseries_frame([(o.replication, o.daily) for o in good]),
         events=events,

@@ -132,8 +132,9 @@ def compare_figure(
     )
     _footnote(
         fig,
-        f"Δ: paired difference to the reference {ref!r} with its 95% t-interval "
-        "(bold where the interval excludes 0; pp: percentage points).\n"
+        f"Δ: paired difference to the reference {ref!r} with its 95% interval: paired t, or "
+        "Newcombe's for 0/1 metrics\n(bold where the interval excludes 0; pp: percentage "
+        "points). "
         "Dotted line: the reference's mean.",
     )
     return fig
@@ -329,12 +330,12 @@ def _heatmap_panel(
     return im, frontier
 
 
-def _sweep_note(replications: Any, share: bool, frontier: bool) -> str:
+def _sweep_note(replications: Any, unit: str, frontier: bool) -> str:
     """The footnote: replications per point, what a cell shows, and the contour if drawn."""
     return (
         f"{replications} replications per grid point; cells: mean and 95% "
-        "t-interval"
-        + (" (clipped to [0, 1])" if share else "")
+        + ("Wilson score interval" if unit == "0/1" else "t-interval")
+        + (" (clipped to [0, 1])" if unit == "share" else "")
         + ("\nDashed line: the 50% collapse contour (the deterrence frontier)." if frontier else "")
     )
 
@@ -372,5 +373,5 @@ def sweep_figure(
         cb.set_label(_metric_label(metric, spec.unit) + ": mean")
     what = "probability the ceasefire collapses" if metric == "collapsed" else metric
     fig.suptitle(f"{sw.manifest['scenario']['name']}: {what}", fontsize=11.5)
-    _footnote(fig, _sweep_note(sw.manifest["replications"], spec.share, frontier))
+    _footnote(fig, _sweep_note(sw.manifest["replications"], spec.unit, frontier))
     return fig
