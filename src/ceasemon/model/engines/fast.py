@@ -74,31 +74,33 @@ def simulate_fast(
     t = 0.0
     ag_ptr = own_ptr = ret_ptr = fa_ptr = 0
     while t < end:
+        # Without a least lag (a response can land at once) the steps go from one aggressor
+        # candidate to the next, and a stretch without any runs the pipeline first: the
+        # responses it lands before the next candidate are then known when that one comes.
+        quiet = False
         if step > 0:
             t1 = min(t + step, end)
-        else:  # no least lag: step from one aggressor candidate to the next
+        elif ag_ptr < len(t_ag) and t < t_ag[ag_ptr]:
+            t1, quiet = min(float(t_ag[ag_ptr]), end), True
+        else:
             t1 = end if ag_ptr >= len(t_ag) else min(end, np.nextafter(t_ag[ag_ptr], math.inf))
             t1 = max(t1, np.nextafter(t, math.inf))
-        # 1. belief updates in [t, t1): responses landing, deadlines passing
-        if policy.state_dependent:
-            events = beliefs.events(pipe.success_heap, t1)
+        if not quiet:
+            res = _beliefs(policy, beliefs, pipe, t, t1, path)
+            if res.collapse is not None and res.collapse < t1:
+                end = t1 = res.collapse
+                collapse_day = res.collapse
+            # 2. accept the aggressor's candidates in [t, t1) by thinning
+            hi = int(np.searchsorted(t_ag, t1, side="left"))
+            new_ag = ag_idx[ag_ptr:hi]
+            ok = cand.u_accept[new_ag] * policy.intensity_max < res.at(
+                t_ag[ag_ptr:hi], cand.type[new_ag]
+            )
+            ag_ptr = hi
+            new_ag = new_ag[ok]
+            accepted[new_ag] = True
         else:
-            events = agg.BeliefEvents.empty()
-        res = policy.step(t, t1, events)
-        path[0].append(res.times)
-        path[1].append(res.values)
-        if res.collapse is not None and res.collapse < t1:
-            end = t1 = res.collapse
-            collapse_day = res.collapse
-        # 2. accept the aggressor's candidates in [t, t1) by thinning
-        hi = int(np.searchsorted(t_ag, t1, side="left"))
-        new_ag = ag_idx[ag_ptr:hi]
-        ok = cand.u_accept[new_ag] * policy.intensity_max < res.at(
-            t_ag[ag_ptr:hi], cand.type[new_ag]
-        )
-        ag_ptr = hi
-        new_ag = new_ag[ok]
-        accepted[new_ag] = True
+            new_ag = ag_idx[:0]
         # ... the defender's own breaches, and retaliations whose aggressor breach happened
         hi = int(np.searchsorted(t_own, t1, side="left"))
         new_own = own_idx[own_ptr:hi]
@@ -118,5 +120,22 @@ def simulate_fast(
         # 3. analyst queue, reports, decisions, responses
         new_inc = np.concatenate([new, new_fa])
         pipe.advance(new_inc[np.isfinite(inc.t_queued[new_inc])], t1)
+        if quiet:
+            res = _beliefs(policy, beliefs, pipe, t, t1, path)
+            if res.collapse is not None and res.collapse < t1:
+                end = t1 = res.collapse
+                collapse_day = res.collapse
         t = t1
     return assemble(model, cand, fa, inc, det, pipe, accepted, path, end, collapse_day, members)
+
+
+def _beliefs(policy, beliefs, pipe, t: float, t1: float, path) -> agg.StepResult:
+    """1. The belief updates in [t, t1) (responses landing, deadlines passing) applied."""
+    if policy.state_dependent:
+        events = beliefs.events(pipe.success_heap, t1)
+    else:
+        events = agg.BeliefEvents.empty()
+    res = policy.step(t, t1, events)
+    path[0].append(res.times)
+    path[1].append(res.values)
+    return res
