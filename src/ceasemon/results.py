@@ -28,7 +28,9 @@ A run's results directory holds:
 
 Every file is written to a temporary file in the same directory, flushed to
 disk and renamed over its destination, so an interrupted run never leaves a
-half-written file under a real name.
+half-written file under a real name.  The temporary files have one pattern,
+``.ceasemon-<pid>-<random>.tmp``, and cleanup removes nothing else: a user's
+own ``.report.tmp`` is never taken for ceasemon's.
 """
 
 from __future__ import annotations
@@ -78,7 +80,10 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "p95",
     "n",
 )
+_TMP_PREFIX = ".ceasemon-"
 _TMP_SUFFIX = ".tmp"
+#: The names ``atomic_write`` gives its temporary files: ``.ceasemon-<pid>-<random>.tmp``.
+_TMP_NAME = re.compile(r"\.ceasemon-(\d+)-[A-Za-z0-9_]+\.tmp")
 
 _umask = os.umask(0)
 os.umask(_umask)
@@ -99,7 +104,8 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
     destination is untouched and the temporary file is removed.
     """
     dest = Path(path)
-    fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=_TMP_SUFFIX)
+    prefix = f"{_TMP_PREFIX}{os.getpid()}-"
+    fd, name = tempfile.mkstemp(dir=dest.parent, prefix=prefix, suffix=_TMP_SUFFIX)
     os.close(fd)
     tmp = Path(name)
     try:
@@ -149,26 +155,61 @@ def write_csv(path: str | os.PathLike[str], frame: pd.DataFrame) -> Path:
 
 
 def is_temp_file(path: Path) -> bool:
-    """True for a temporary file left by ``atomic_write``."""
-    return path.name.startswith(".") and path.name.endswith(_TMP_SUFFIX)
+    """True for a temporary file of ``atomic_write`` (``.ceasemon-<pid>-<random>.tmp``).
+
+    Only this pattern is ceasemon's: a user's ``.report.tmp`` or
+    ``.thesis.docx.tmp`` is not, so that no cleanup ever removes it.
+    """
+    return _TMP_NAME.fullmatch(path.name) is not None
+
+
+def _writer_gone(path: Path) -> bool:
+    """True when the process that made this temporary file is this one or no longer runs."""
+    match = _TMP_NAME.fullmatch(path.name)
+    if match is None:
+        return False
+    pid = int(match.group(1))
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OSError, OverflowError):
+        return False  # alive (another user's), or cannot tell: leave it
+    return False  # another ceasemon that is still writing
 
 
 def remove_stale_temps(directory: str | os.PathLike[str]) -> int:
-    """Remove temporary files a killed writer left in ``directory``; return how many."""
+    """Remove ceasemon's temporary files a killed writer left in ``directory``; return how many.
+
+    Only files named like ``atomic_write``'s (``is_temp_file``) whose process no
+    longer runs are removed; nothing else in the directory is touched.
+    """
     d = Path(directory)
     if not d.is_dir():
         return 0
     n = 0
     for p in d.iterdir():
-        if p.is_file() and is_temp_file(p):
+        if is_temp_file(p) and p.is_file() and not p.is_symlink() and _writer_gone(p):
             with contextlib.suppress(FileNotFoundError):
                 p.unlink()
                 n += 1
     return n
 
 
+def foreign_entries(directory: str | os.PathLike[str]) -> list[str]:
+    """Names in ``directory`` that are not ceasemon's temporary files (what makes it non-empty)."""
+    return sorted(p.name for p in Path(directory).iterdir() if not is_temp_file(p))
+
+
 def prepare_output_dir(path: str | os.PathLike[str], force: bool = False) -> Path:
     """Create ``path`` if needed; refuse a non-empty directory unless ``force``.
+
+    A directory that holds nothing but ceasemon's own temporary files counts as
+    empty.  The refusal is decided before anything is removed: a refused
+    command leaves the directory as it was.  Only then are stale temporary
+    files of ceasemon's (``remove_stale_temps``) removed.
 
     Raises:
         UserError: ``path`` is a file, or a non-empty directory and ``force`` is
@@ -180,12 +221,12 @@ def prepare_output_dir(path: str | os.PathLike[str], force: bool = False) -> Pat
         if d.exists() and not d.is_dir():
             raise UserError(f"the output path {str(d)!r} exists and is not a directory")
         if d.is_dir():
-            remove_stale_temps(d)
-            if not force and any(d.iterdir()):
+            if not force and foreign_entries(d):
                 raise UserError(
                     f"the output directory {str(d)!r} is not empty; "
-                    "choose another one or pass --force (force=True) to overwrite"
+                    "choose another one or pass --force (force=True) to write into it"
                 )
+            remove_stale_temps(d)
         d.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         shown = str(d) if len(str(d)) <= 80 else f"{str(d)[:38]}...{str(d)[-38:]}"
@@ -460,13 +501,14 @@ class RunResult:
             UserError: ``path`` is a non-empty directory and ``force`` is false.
         """
         d = prepare_output_dir(path, force)
+        earlier = _files_of_earlier_run(d)
         for name in ("events", "sectors", "confusion", "delays"):
             frame = getattr(self, name)
             if frame is not None:
                 write_parquet(d / f"{name}.parquet", frame)
-            else:
+            elif f"{name}.parquet" in earlier:  # stale, written by the earlier run here
                 with contextlib.suppress(FileNotFoundError):
-                    (d / f"{name}.parquet").unlink()  # stale, from an earlier run here
+                    (d / f"{name}.parquet").unlink()
         write_parquet(d / "timeseries.parquet", self.timeseries)
         write_parquet(d / "replications.parquet", self.replications)
         write_csv(d / "replications.csv", self.replications)
@@ -483,6 +525,25 @@ class RunResult:
 
     def _repr_html_(self) -> str:  # pragma: no cover - Jupyter display
         return f"<p>{self!r}</p>" + self.summary.to_html(index=False)
+
+
+def _files_of_earlier_run(d: Path) -> set[str]:
+    """The files a ceasemon run's manifest already in ``d`` says that run wrote (else none).
+
+    ``--force`` may replace these; anything else in the directory is the user's.
+    """
+    try:
+        old = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return set()
+    if not isinstance(old, dict) or old.get("kind", "run") != "run":
+        return set()
+    if not isinstance(old.get("versions"), dict) or "ceasemon" not in old["versions"]:
+        return set()
+    files = set(RUN_FILES)
+    if not old.get("events"):
+        files.discard("events.parquet")
+    return files
 
 
 def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -520,7 +581,7 @@ def load_run(path: str | os.PathLike[str]) -> RunResult:
         summary=summary,
         replications=pd.read_parquet(d / "replications.parquet"),
         timeseries=pd.read_parquet(d / "timeseries.parquet"),
-        events=optional("events"),
+        events=optional("events") if manifest.get("events", True) else None,
         manifest=manifest,
         sectors=optional("sectors"),
         confusion=optional("confusion"),

@@ -1,0 +1,148 @@
+"""Nothing a user has is lost: a command removes only what it can prove it wrote.
+
+* A refused command touches nothing, and only ceasemon's own temporary files
+  (``.ceasemon-<pid>-<random>.tmp``) count as "ours": a user's ``.report.tmp`` or
+  ``.thesis.docx.tmp`` makes a directory non-empty and is never deleted.
+* ``--force`` writes into a directory and leaves everything else alone (a sweep's
+  ``points/`` folder with the user's files in it included).
+* ``sweep --resume`` completes a sweep stopped at any moment, start-up included.
+* A full disk is an environment error (exit 1, no "bug" wording), and nothing is
+  left half-written.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import ceasemon as cm
+import ceasemon.cli as cli_module
+from ceasemon.cli import cli
+from ceasemon.results import is_temp_file, remove_stale_temps
+
+SHORT = ["--set", "duration=2d", "-n", "1", "--backend", "serial", "-q"]
+COMMANDS = {
+    "run": ["run", *SHORT],
+    "compare": ["compare", "baseline", "fixed-aggressor", *SHORT],
+    "sweep": ["sweep", "baseline", "--param", "coalition.quorum=0.5,0.6", *SHORT],
+}
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.fixture(autouse=True)
+def no_figures(monkeypatch):
+    monkeypatch.setattr(cli_module, "_figures", lambda path: None)
+
+
+def listing(d: Path) -> list[tuple[str, int]]:
+    return sorted((p.relative_to(d).as_posix(), p.stat().st_mtime_ns) for p in d.rglob("*"))
+
+
+def dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+# --------------------------------------------------------------------------- temporary files
+@pytest.mark.parametrize("command", COMMANDS.values(), ids=COMMANDS.keys())
+def test_a_refused_command_keeps_the_users_dot_tmp_file(tmp_path, command):
+    out = tmp_path / "d"
+    out.mkdir()
+    (out / ".report.tmp").write_text("draft")
+    (out / "notes.txt").write_text("mine")
+    before = listing(out)
+    r = invoke(*command, "-o", str(out))
+    assert r.exit_code == 2, r.output
+    assert "not empty" in r.stderr
+    assert listing(out) == before, "a refused command touched the directory"
+
+
+@pytest.mark.parametrize("command", COMMANDS.values(), ids=COMMANDS.keys())
+def test_a_users_dot_tmp_file_makes_the_directory_non_empty(tmp_path, command):
+    out = tmp_path / "d"
+    out.mkdir()
+    (out / ".thesis.docx.tmp").write_text("three years of work")
+    r = invoke(*command, "-o", str(out))
+    assert r.exit_code == 2, r.output
+    assert "not empty" in r.stderr
+    assert (out / ".thesis.docx.tmp").read_text() == "three years of work"
+    r = invoke(*command, "-o", str(out), "--force")
+    assert r.exit_code == 0, r.output
+    assert (out / ".thesis.docx.tmp").read_text() == "three years of work"
+
+
+def test_only_ceasemons_temporary_file_pattern_is_recognised():
+    assert is_temp_file(Path(".ceasemon-1234-abc_x9.tmp"))
+    for name in (
+        ".report.tmp",
+        ".thesis.docx.tmp",
+        ".summary.json.abc123.tmp",
+        "x.tmp",
+        ".ceasemon-.tmp",
+        ".ceasemon-12-ab.tmp.bak",
+        "ceasemon-12-ab.tmp",
+    ):
+        assert not is_temp_file(Path(name)), name
+
+
+def test_stale_temporary_files_of_a_dead_writer_are_removed_and_count_as_empty(tmp_path):
+    out = tmp_path / "d"
+    out.mkdir()
+    stale = out / f".ceasemon-{dead_pid()}-k2j4h5.tmp"
+    stale.write_text("half a parquet file")
+    live = out / f".ceasemon-{os.getppid()}-k2j4h5.tmp"  # a writer that still runs
+    live.write_text("being written")
+    res = cm.run(
+        "baseline", 1, 1, overrides={"duration": "2d"}, backend="serial", quiet=True, out_dir=out
+    )
+    assert len(res.replications) == 1
+    assert not stale.exists()
+    assert live.exists(), "the temporary file of a running writer was removed"
+    assert remove_stale_temps(out) == 0
+
+
+def test_atomic_writes_use_the_ceasemon_pattern(tmp_path, monkeypatch):
+    from ceasemon import results
+
+    seen = []
+    real = results.os.replace
+
+    def spy(src, dst):
+        seen.append(Path(src).name)
+        return real(src, dst)
+
+    monkeypatch.setattr(results.os, "replace", spy)
+    results.write_json(tmp_path / "x.json", {"a": 1})
+    assert len(seen) == 1 and is_temp_file(Path(seen[0])), seen
+    assert seen[0].startswith(f".ceasemon-{os.getpid()}-")
+
+
+def test_force_keeps_a_users_table_named_like_ceasemons(tmp_path):
+    """Without a ceasemon manifest there, an events.parquet is the user's: --force keeps it."""
+    out = tmp_path / "d"
+    out.mkdir()
+    pd.DataFrame({"mine": [1, 2]}).to_parquet(out / "events.parquet")
+    r = invoke("run", *SHORT, "-o", str(out), "--force")
+    assert r.exit_code == 0, r.output
+    assert list(pd.read_parquet(out / "events.parquet").columns) == ["mine"]
+    res = cm.load_results(out)
+    assert res.events is None  # the manifest says no events were kept
+
+
+def test_force_replaces_the_events_table_of_an_earlier_run(tmp_path):
+    out = tmp_path / "d"
+    assert invoke("run", *SHORT, "--events", "-o", str(out)).exit_code == 0
+    assert (out / "events.parquet").exists()
+    assert invoke("run", *SHORT, "-o", str(out), "--force").exit_code == 0
+    assert not (out / "events.parquet").exists()  # ceasemon's own, from the earlier run
+    assert cm.load_results(out).events is None
