@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -146,3 +147,106 @@ def test_force_replaces_the_events_table_of_an_earlier_run(tmp_path):
     assert invoke("run", *SHORT, "-o", str(out), "--force").exit_code == 0
     assert not (out / "events.parquet").exists()  # ceasemon's own, from the earlier run
     assert cm.load_results(out).events is None
+
+
+# --------------------------------------------------------------------------- sweeps
+SWEEP = ["sweep", "baseline", "--param", "coalition.quorum=0.5,0.6", *SHORT]
+
+
+@pytest.fixture(scope="module")
+def reference_sweep(tmp_path_factory) -> pd.DataFrame:
+    out = tmp_path_factory.mktemp("ref") / "s"
+    r = CliRunner().invoke(cli, [*SWEEP, "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    return pd.read_parquet(out / "sweep.parquet")
+
+
+def test_sweep_force_keeps_the_users_files_in_points(tmp_path, reference_sweep):
+    out = tmp_path / "s"
+    (out / "points").mkdir(parents=True)
+    (out / "points" / "my-notes.txt").write_text("keep me")
+    (out / "notes.txt").write_text("and me")
+    r = invoke(*SWEEP, "-o", str(out), "--force")
+    assert r.exit_code == 0, r.output
+    assert (out / "points" / "my-notes.txt").read_text() == "keep me"
+    assert (out / "notes.txt").read_text() == "and me"
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "sweep.parquet"), reference_sweep)
+
+
+def test_sweep_force_over_another_sweep_never_takes_its_points(tmp_path, monkeypatch):
+    """--force leaves the earlier sweep's points in place; they must not count as this one's."""
+    import ceasemon.experiment.sweep as sweep_module
+
+    out = tmp_path / "s"
+    other = [*SWEEP, "--set", "duration=3d"]  # the same grid over another base scenario
+    assert invoke(*other, "-o", str(out)).exit_code == 0
+    monkeypatch.setattr(sweep_module, "_run_point", lambda *a, **k: None)  # stopped at once
+    assert invoke(*SWEEP, "-o", str(out), "--force").exit_code == 130
+    monkeypatch.undo()
+    monkeypatch.setattr(cli_module, "_figures", lambda path: None)
+    res = cm.load_results(out)
+    assert res.points == [], "points of another sweep were taken for this one's"
+    r = invoke(*SWEEP, "-o", str(out), "--resume")
+    assert r.exit_code == 0, r.output
+    expected = cm.sweep(
+        "baseline",
+        {"coalition.quorum": [0.5, 0.6]},
+        1,
+        None,
+        overrides={"duration": "2d"},
+        backend="serial",
+        quiet=True,
+    ).table
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "sweep.parquet"), expected)
+
+
+def test_a_sweep_stopped_during_start_up_is_resumed(tmp_path, monkeypatch, reference_sweep):
+    """Ctrl-C while the backend starts (a dask cluster takes seconds): --resume completes it."""
+    import ceasemon.experiment.sweep as sweep_module
+
+    def slow_start(*args, **kwargs):
+        raise KeyboardInterrupt  # the user gave up waiting for the cluster
+
+    out = tmp_path / "s"
+    out.mkdir()
+    (out / "mine.txt").write_text("mine")
+    monkeypatch.setattr(sweep_module, "open_backend", slow_start)
+    r = invoke(*SWEEP, "-o", str(out), "--force")
+    assert r.exit_code == 130, r.output
+    monkeypatch.undo()
+    monkeypatch.setattr(cli_module, "_figures", lambda path: None)
+    assert json.loads((out / "manifest.json").read_text())["kind"] == "sweep"
+    r = invoke(*SWEEP, "-o", str(out), "--resume")
+    assert r.exit_code == 0, r.output
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "sweep.parquet"), reference_sweep)
+    assert (out / "mine.txt").read_text() == "mine"
+
+
+def test_resume_starts_from_a_points_folder_without_manifest(tmp_path, reference_sweep):
+    """What an older version left when stopped during start-up: only an empty points/."""
+    out = tmp_path / "s"
+    (out / "points").mkdir(parents=True)
+    r = invoke(*SWEEP, "-o", str(out), "--resume")
+    assert r.exit_code == 0, r.output
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "sweep.parquet"), reference_sweep)
+
+
+def test_resume_refuses_a_points_folder_with_the_users_files(tmp_path):
+    out = tmp_path / "s"
+    (out / "points").mkdir(parents=True)
+    (out / "points" / "draft.docx").write_text("mine")
+    before = listing(out)
+    r = invoke(*SWEEP, "-o", str(out), "--resume")
+    assert r.exit_code == 2, r.output
+    assert "manifest.json" in r.stderr
+    assert listing(out) == before
+
+
+def test_a_plain_rerun_of_a_sweep_says_resume(tmp_path):
+    out = tmp_path / "s"
+    assert invoke(*SWEEP, "-o", str(out)).exit_code == 0
+    before = listing(out)
+    r = invoke(*SWEEP, "-o", str(out))
+    assert r.exit_code == 2, r.output
+    assert "--resume" in r.stderr and "not empty: it holds a sweep" in r.stderr
+    assert listing(out) == before

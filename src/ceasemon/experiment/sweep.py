@@ -8,7 +8,9 @@ over the backend's workers.
 A sweep directory holds:
 
 * ``manifest.json`` – the sweep's definition (base scenario, parameters,
-  replications, seed) and provenance; written first, updated at the end.
+  replications, seed) and provenance; written first (before ``points/`` exists
+  and before the backend starts, so that a sweep stopped at any moment can be
+  resumed), updated when the backend runs and at the end.
 * ``points/point-NNNN.parquet`` – the point's replication table, then
   ``points/point-NNNN.json`` – its parameters, summary and failures.  The JSON
   is written last and atomically: a point is complete when its JSON exists.
@@ -26,17 +28,23 @@ median, p05, p95, n``.
 ``resume=True`` checks that the directory holds the same sweep (same base
 scenario, parameters, replications and seed), skips the complete points and
 runs the rest; a point that was running when the sweep was stopped is run
-again from its start, so nothing is lost or counted twice.
+again from its start, so nothing is lost or counted twice.  Every point record
+carries the fingerprint of its sweep's definition (``sweep``), so a point left
+by another sweep in the same directory is never taken for one of this sweep.
+
+``force=True`` writes into a non-empty directory: it runs every point again
+and overwrites the files ceasemon writes; nothing else (a user's file, even in
+``points/``) is removed.
 """
 
 from __future__ import annotations
 
-import contextlib
+import hashlib
 import itertools
 import json
 import math
 import os
-import shutil
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -63,6 +71,7 @@ from .runner import (
 )
 
 POINTS_DIR = "points"
+_POINT_FILE = re.compile(r"point-\d{4,}\.(json|parquet)")
 _STATS = ("mean", "ci_low", "ci_high")
 
 
@@ -246,7 +255,6 @@ class SweepResult:
         from ..results import prepare_output_dir, write_json
 
         d = prepare_output_dir(path, force)
-        _clear_sweep_files(d)
         pdir = d / POINTS_DIR
         pdir.mkdir(exist_ok=True)
         keys = list(self.manifest["params"])
@@ -288,14 +296,6 @@ def _write_table(d: Path, points: Sequence[Mapping[str, Any]], keys: Sequence[st
     write_csv(d / "sweep.csv", table)
 
 
-def _clear_sweep_files(d: Path) -> None:
-    """Remove what an earlier sweep wrote here (used with force)."""
-    shutil.rmtree(d / POINTS_DIR, ignore_errors=True)
-    for name in ("sweep.parquet", "sweep.csv", "manifest.json"):
-        with contextlib.suppress(FileNotFoundError):
-            (d / name).unlink()
-
-
 def _definition(base: Scenario, params: Mapping[str, Sequence[Any]], n: int, root: int) -> dict:
     return {
         "scenario": base.model_dump(mode="json", by_alias=True),
@@ -309,8 +309,19 @@ def _same(a: Any, b: Any) -> bool:
     return _canon(a) == _canon(b)
 
 
-def _read_points(d: Path, points: Sequence[Mapping[str, Any]], n: int, root: int) -> dict:
-    """Complete point records found in ``d/points`` that match this sweep's grid."""
+def fingerprint(definition: Mapping[str, Any]) -> str:
+    """A short hash of a sweep's definition, recorded in every point record."""
+    return hashlib.sha256(_canon(definition).encode()).hexdigest()[:16]
+
+
+def _read_points(
+    d: Path, points: Sequence[Mapping[str, Any]], n: int, root: int, sweep_id: str | None = None
+) -> dict:
+    """Complete point records found in ``d/points`` that match this sweep's grid.
+
+    A record with another sweep's fingerprint is not this sweep's (records of
+    older versions carry none and are matched by grid, replications and seed).
+    """
     pdir = d / POINTS_DIR
     found: dict[int, dict[str, Any]] = {}
     for k, params in enumerate(points):
@@ -320,7 +331,9 @@ def _read_points(d: Path, points: Sequence[Mapping[str, Any]], n: int, root: int
         except (FileNotFoundError, json.JSONDecodeError):
             continue
         ok = (
-            rec.get("point") == k
+            isinstance(rec, dict)
+            and rec.get("sweep", sweep_id) == sweep_id
+            and rec.get("point") == k
             and _same(rec.get("params"), params)
             and rec.get("replications") == n
             and rec.get("seed") == root
@@ -331,12 +344,29 @@ def _read_points(d: Path, points: Sequence[Mapping[str, Any]], n: int, root: int
     return found
 
 
-def _check_resumable(d: Path, definition: Mapping[str, Any]) -> bool:
-    """True when ``d`` holds this sweep; False when it is empty or absent."""
-    from ..results import read_manifest, remove_stale_temps
+def _only_sweep_leftovers(d: Path) -> bool:
+    """True when ``d`` holds nothing but a ``points/`` folder of ceasemon's point files.
 
-    if not d.exists() or (d.is_dir() and not any(d.iterdir())):
+    That is what a sweep stopped during start-up by an older version left
+    (``points/`` before ``manifest.json``): resume can start from it.
+    """
+    from ..results import foreign_entries
+
+    if foreign_entries(d) != [POINTS_DIR] or not (d / POINTS_DIR).is_dir():
         return False
+    return all(_POINT_FILE.fullmatch(name) for name in foreign_entries(d / POINTS_DIR))
+
+
+def _check_resumable(d: Path, definition: Mapping[str, Any]) -> bool:
+    """True when ``d`` holds this sweep (or its start); False when it is empty or absent."""
+    from ..results import foreign_entries, read_manifest, remove_stale_temps
+
+    if not d.exists() or (d.is_dir() and not foreign_entries(d)):
+        return False
+    if not (d / "manifest.json").exists() and d.is_dir() and _only_sweep_leftovers(d):
+        remove_stale_temps(d)
+        remove_stale_temps(d / POINTS_DIR)
+        return True
     manifest = read_manifest(d)  # UserError when not a results directory
     if manifest.get("kind") != "sweep":
         raise UserError(f"{str(d)!r} holds {manifest.get('kind', 'run')} results, not a sweep")
@@ -378,7 +408,8 @@ def sweep(
         seed: root seed shared by all points; default the base scenario's.
         out_dir: directory to write point by point (needed for ``resume``).
         resume: skip the points already complete in ``out_dir``.
-        force: start afresh in a non-empty ``out_dir`` (its sweep files are removed).
+        force: write into a non-empty ``out_dir``: every point runs again and its
+            files are overwritten; nothing else there is removed.
         overrides: ``{"dotted.key": value}`` applied to the base scenario first.
         backend: see ``run``.
         jobs: see ``run``.
@@ -414,13 +445,17 @@ def sweep(
     d = Path(out_dir) if out_dir is not None else None
     if resume and d is None:
         raise UserError("resume needs an output directory (out_dir)")
+    sweep_id = fingerprint(definition)
     done: dict[int, dict[str, Any]] = {}
+    manifest: dict[str, Any] = {"kind": "sweep", **definition, "points": len(points)}
     if d is not None:
         if resume and _check_resumable(d, definition):
-            done = _read_points(d, points, n, root)
+            done = _read_points(d, points, n, root, sweep_id)
         else:
+            _refuse_a_sweep_without_resume(d, force)
             prepare_output_dir(d, force)
-            _clear_sweep_files(d)
+        # what resume needs, first and atomically: a stop from here on can be resumed
+        write_json(d / "manifest.json", {**manifest, "status": "starting"})
         (d / POINTS_DIR).mkdir(exist_ok=True)
         remove_stale_temps(d / POINTS_DIR)
     reps: dict[int, pd.DataFrame] = {}
@@ -432,22 +467,15 @@ def sweep(
     todo = [k for k in range(len(points)) if k not in done]
     interrupted = False
     with open_backend(backend, jobs, scheduler) as be:
-        manifest = {
-            "kind": "sweep",
-            **definition,
-            "points": len(points),
-            **provenance(be, started, command),
-            "status": "running",
-        }
+        manifest.update(provenance(be, started, command), status="running")
         if d is not None:
             write_json(d / "manifest.json", manifest)
-            if done:
-                _write_table(d, list(done.values()), keys)
+            _write_table(d, list(done.values()), keys)
         show = False if quiet else progress
         with Progress(n * len(todo), "sweep", show) as bar:
             try:
                 for k in todo:
-                    got = _run_point(be, bar, k, points[k], scenarios[k], n, root)
+                    got = _run_point(be, bar, k, points[k], scenarios[k], n, root, sweep_id)
                     if got is None:
                         interrupted = True
                         break
@@ -475,7 +503,26 @@ def sweep(
     )
 
 
-def _run_point(be, bar, k, params, scenario, n, root) -> tuple[dict, pd.DataFrame] | None:
+def _refuse_a_sweep_without_resume(d: Path, force: bool) -> None:
+    """A plain rerun into a sweep's directory: say that --resume continues it."""
+    from ..results import foreign_entries
+
+    if force or not d.is_dir() or not foreign_entries(d):
+        return
+    try:
+        kind = json.loads((d / "manifest.json").read_text(encoding="utf-8")).get("kind")
+    except (OSError, ValueError, AttributeError, RecursionError):
+        return
+    if kind == "sweep":
+        raise UserError(
+            f"the output directory {str(d)!r} is not empty: it holds a sweep; pass --resume "
+            "(resume=True) to "
+            "continue it, --force (force=True) to run every point again there, or choose "
+            "another directory"
+        )
+
+
+def _run_point(be, bar, k, params, scenario, n, root, sweep_id) -> tuple[dict, pd.DataFrame] | None:
     """Run one grid point; its record and replication table, or None when interrupted."""
     task = Task.make(scenario, root)
     size = 1 if be.name == "serial" else None
@@ -494,6 +541,7 @@ def _run_point(be, bar, k, params, scenario, n, root) -> tuple[dict, pd.DataFram
         meta={},
     )
     record = {
+        "sweep": sweep_id,
         "point": k,
         "params": params,
         "scenario": scenario.name,
@@ -540,7 +588,9 @@ def load_sweep(path: str | os.PathLike[str]) -> SweepResult:
     d = Path(path)
     manifest = read_manifest(d)
     points = grid(manifest["params"])
-    done = _read_points(d, points, manifest["replications"], manifest["seed"])
+    definition = {f: manifest.get(f) for f in ("scenario", "params", "replications", "seed")}
+    sweep_id = fingerprint(definition)
+    done = _read_points(d, points, manifest["replications"], manifest["seed"], sweep_id)
     records = [done[k] for k in sorted(done)]
     reps = {k: pd.read_parquet(d / POINTS_DIR / f"{_point_stem(k)}.parquet") for k in done}
     keys = list(manifest["params"])
