@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .errors import UserError
+from .errors import OutputError, UserError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .experiment.compare import CompareResult
@@ -102,10 +102,17 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
 
     If ``write`` raises (or the process is interrupted while it runs) the
     destination is untouched and the temporary file is removed.
+
+    Raises:
+        OutputError: the file system refused the write (a full disk, no
+            permission, a read-only file system); nothing half-written is left.
     """
     dest = Path(path)
     prefix = f"{_TMP_PREFIX}{os.getpid()}-"
-    fd, name = tempfile.mkstemp(dir=dest.parent, prefix=prefix, suffix=_TMP_SUFFIX)
+    try:
+        fd, name = tempfile.mkstemp(dir=dest.parent, prefix=prefix, suffix=_TMP_SUFFIX)
+    except OSError as exc:
+        raise _output_error(dest, exc) from exc
     os.close(fd)
     tmp = Path(name)
     try:
@@ -117,12 +124,36 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
         finally:
             os.close(fd)
         os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
             tmp.unlink()
+        if isinstance(exc, OSError) and not isinstance(exc, OutputError):
+            raise _output_error(dest, exc) from exc
         raise
     _fsync_dir(dest.parent)
     return dest
+
+
+def _output_error(dest: Path, exc: OSError) -> OutputError:
+    """What could not be written, why, and which complete files its directory holds."""
+    try:
+        complete = foreign_entries(dest.parent)
+    except OSError:
+        complete = []
+    why = exc.strerror or str(exc) or type(exc).__name__
+    if complete:
+        shown = ", ".join(complete[:12]) + (
+            f" and {len(complete) - 12} more" if len(complete) > 12 else ""
+        )
+        there = f"the complete files in {str(dest.parent)!r} are: {shown}"
+    else:
+        there = f"{str(dest.parent)!r} holds no complete file"
+    return OutputError(
+        f"could not write {str(dest)!r}: {why}; nothing half-written was left, {there}",
+        exc.errno,
+        dest,
+        complete,
+    )
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
@@ -250,3 +251,71 @@ def test_a_plain_rerun_of_a_sweep_says_resume(tmp_path):
     assert r.exit_code == 2, r.output
     assert "--resume" in r.stderr and "not empty: it holds a sweep" in r.stderr
     assert listing(out) == before
+
+
+# --------------------------------------------------------------------------- a full disk
+def disk_full_after(monkeypatch, method: str, calls: int) -> None:
+    """``DataFrame.<method>`` writes half its file, then fails with ENOSPC, from call ``calls``."""
+    real = getattr(pd.DataFrame, method)
+    seen = {"n": 0}
+
+    def full(self, path, *args, **kwargs):
+        seen["n"] += 1
+        if seen["n"] < calls:
+            return real(self, path, *args, **kwargs)
+        Path(path).write_bytes(b"PAR1 half a file")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, method, full)
+
+
+def only_complete_files(out: Path) -> None:
+    for p in out.rglob("*"):
+        assert not p.name.endswith(".tmp"), f"temporary file left: {p.name}"
+        if p.suffix == ".parquet":
+            pd.read_parquet(p)
+        elif p.suffix == ".json":
+            json.loads(p.read_text())
+
+
+def test_a_full_disk_is_an_environment_error_not_a_bug(tmp_path, monkeypatch):
+    out = tmp_path / "d"
+    disk_full_after(monkeypatch, "to_csv", 1)  # replications.csv, after the parquet tables
+    r = invoke("run", *SHORT, "-o", str(out))
+    assert r.exit_code == 1, r.output
+    assert "bug in ceasemon" not in r.stderr and "Traceback" not in r.output
+    assert r.stderr.startswith("error: could not write ")
+    assert "replications.csv" in r.stderr and "No space left on device" in r.stderr
+    assert "replications.parquet" in r.stderr  # a complete file that is there
+    assert not (out / "manifest.json").exists() and not (out / "replications.csv").exists()
+    only_complete_files(out)
+
+
+def test_a_full_disk_in_the_api_raises_output_error(tmp_path, monkeypatch, short_result):
+    disk_full_after(monkeypatch, "to_parquet", 3)
+    with pytest.raises(cm.OutputError) as info:
+        short_result.save(tmp_path / "d")
+    assert isinstance(info.value, OSError) and info.value.errno == errno.ENOSPC
+    assert info.value.path.name == "delays.parquet"
+    assert info.value.complete == ["confusion.parquet", "sectors.parquet"]
+    only_complete_files(tmp_path / "d")
+
+
+def test_a_full_disk_during_a_sweep_keeps_the_complete_points(tmp_path, monkeypatch):
+    out = tmp_path / "s"
+    disk_full_after(monkeypatch, "to_parquet", 4)  # table, point 0, table, then point 1
+    r = invoke(*SWEEP, "-o", str(out))
+    assert r.exit_code == 1, r.output
+    assert "bug in ceasemon" not in r.stderr and "point-0001.parquet" in r.stderr
+    assert "point-0000.json" in r.stderr
+    only_complete_files(out)
+    monkeypatch.undo()
+    monkeypatch.setattr(cli_module, "_figures", lambda path: None)
+    r = invoke(*SWEEP, "-o", str(out), "--resume")
+    assert r.exit_code == 0, r.output
+    assert len(cm.load_results(out).points) == 2
+
+
+@pytest.fixture(scope="module")
+def short_result():
+    return cm.run("baseline", 1, 3, overrides={"duration": "2d"}, backend="serial", quiet=True)
