@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .errors import OutputError, UserError
+from .errors import OutputError, ResultsError, UserError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .experiment.compare import CompareResult
@@ -544,7 +544,8 @@ class RunResult:
         write_parquet(d / "replications.parquet", self.replications)
         write_csv(d / "replications.csv", self.replications)
         write_json(d / "summary.json", self.summary_json())
-        write_json(d / "manifest.json", self.manifest)
+        # the manifest describes the files written: events only with an events table
+        write_json(d / "manifest.json", {**self.manifest, "events": self.events is not None})
         return d
 
     def __repr__(self) -> str:
@@ -577,42 +578,209 @@ def _files_of_earlier_run(d: Path) -> set[str]:
     return files
 
 
+# --------------------------------------------------------------------------- reading back
+#: The keys every manifest of a kind must have, with their JSON types.
+_MANIFEST_KEYS: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "run": {"scenario": dict, "seed": int, "replications": int, "completed": int, "failed": list},
+    "compare": {"scenarios": list, "reference": str, "seed": int, "replications": int},
+    "sweep": {"scenario": dict, "params": dict, "seed": int, "replications": int, "points": int},
+}
+#: Columns each table must have: "int" and "num" columns must be integers / numbers.
+TABLE_COLUMNS: dict[str, dict[str, str]] = {
+    "replications": {"replication": "int", "seed": "int"},
+    "sectors": {
+        "replication": "int",
+        "sector": "any",
+        "start_km": "num",
+        "end_km": "num",
+        "breaches": "num",
+        "detected": "num",
+        "verified": "num",
+        "responded": "num",
+    },
+    "confusion": {"replication": "int", "party": "any", "attributed": "any", "count": "num"},
+    "delays": {
+        "replication": "int",
+        "event": "int",
+        "party": "any",
+        "type": "any",
+        "detection_delay_h": "num",
+        "attribution_delay_h": "num",
+        "response_delay_d": "num",
+    },
+    "events": {"replication": "int", "event": "int"},
+}
+
+
+def _damaged(path: Path, why: str) -> ResultsError:
+    return ResultsError(f"{str(path)!r} {why}", path)
+
+
+def read_json_file(path: str | os.PathLike[str]) -> Any:
+    """The content of a results JSON file, or ``ResultsError`` naming it."""
+    p = Path(path)
+    if not p.exists():
+        raise _damaged(p, "is missing: the results directory is incomplete or damaged")
+    if not p.is_file():
+        raise _damaged(p, "is not a file")
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise _damaged(p, f"cannot be read: {exc.strerror or exc}") from None
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
+        why = exc.msg if isinstance(exc, json.JSONDecodeError) else type(exc).__name__
+        raise _damaged(p, f"is not valid JSON ({why}): the file is damaged") from None
+
+
+def read_table(
+    path: str | os.PathLike[str], columns: Mapping[str, str], numeric_rest: bool = False
+) -> pd.DataFrame:
+    """Read one Parquet table of a results directory and check its columns.
+
+    Every table is read here, so that a missing, truncated or foreign file, or
+    a directory in its place, is one clear ``ResultsError`` naming the file.
+
+    Args:
+        path: the table.
+        columns: required columns: ``"int"``, ``"num"`` (any number) or ``"any"``.
+        numeric_rest: every other column must be numeric too (the metrics).
+    """
+    p = Path(path)
+    if not p.exists():
+        raise _damaged(p, "is missing: the results directory is incomplete or damaged")
+    if not p.is_file():
+        raise _damaged(p, "is not a file (a Parquet table belongs there)")
+    try:
+        frame = pd.read_parquet(p, engine="pyarrow")
+    except Exception as exc:  # pyarrow raises many kinds for a damaged file
+        text = one_line_text(str(exc), 120)
+        raise _damaged(p, f"is not a readable Parquet table ({text})") from None
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise _damaged(p, f"lacks the column(s) {', '.join(missing)}")
+    for name in frame.columns:
+        kind = columns.get(name, "num" if numeric_rest else "any")
+        col = frame[name]
+        if kind == "int" and not pd.api.types.is_integer_dtype(col):
+            raise _damaged(p, f"has a column {name!r} that is not integers")
+        if kind == "num" and (
+            not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)
+        ):
+            raise _damaged(p, f"has a column {name!r} that is not numbers")
+    return frame
+
+
+def one_line_text(text: str, limit: int) -> str:
+    """``text`` on one line, cut to ``limit`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read ``manifest.json`` of a results directory.
+    """Read and check ``manifest.json`` of a results directory.
 
     Raises:
-        UserError: no results directory, or no manifest (an unfinished run).
+        UserError: no results directory.
+        ResultsError: no manifest (an unfinished run), or one that is not valid
+            JSON or lacks a key of its kind (``{}``, ``[1, 2]``, a string seed).
     """
     d = Path(path)
     if not d.is_dir():
         raise UserError(f"no results directory {str(d)!r}")
-    try:
-        return json.loads((d / "manifest.json").read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(
+    m = d / "manifest.json"
+    if not m.exists():
+        raise ResultsError(
             f"{str(d)!r} has no manifest.json: it is not a ceasemon results directory, "
-            "or its run did not finish"
-        ) from None
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{str(d / 'manifest.json')!r} is not valid JSON: {exc}") from None
+            "or its run did not finish",
+            m,
+        )
+    data = read_json_file(m)
+    if not isinstance(data, dict):
+        raise _damaged(m, "is not a ceasemon manifest (a JSON object)")
+    kind = data.get("kind", "run")
+    if kind not in _MANIFEST_KEYS:
+        raise _damaged(m, f"has an unknown kind {kind!r} (run, compare or sweep)")
+    for key, typ in _MANIFEST_KEYS[kind].items():
+        value = data.get(key)
+        if key not in data:
+            raise _damaged(m, f"lacks the key {key!r}: it is not a complete {kind} manifest")
+        if not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
+            raise _damaged(m, f"key {key}: expected {typ.__name__}, got {value!r:.60}")
+    if kind in ("run", "sweep") and not isinstance(data["scenario"].get("breach_types"), dict):
+        raise _damaged(m, "key scenario.breach_types: missing or not a mapping")
+    if kind == "compare":
+        for e in data["scenarios"]:
+            ok = isinstance(e, dict) and all(isinstance(e.get(k), str) for k in ("label", "dir"))
+            if not ok or Path(e["dir"]).name != e["dir"] or e["dir"] in ("", ".", ".."):
+                raise _damaged(m, f"key scenarios: not a scenario entry: {e!r:.60}")
+    return data
+
+
+def _read_summary(d: Path, units: Mapping[str, str]) -> pd.DataFrame:
+    path = d / "summary.json"
+    data = read_json_file(path)
+    metrics = data.get("metrics") if isinstance(data, dict) else None
+    if not isinstance(metrics, dict) or not all(isinstance(e, dict) for e in metrics.values()):
+        raise _damaged(path, "is not a ceasemon summary (no metrics object)")
+    for name, entry in metrics.items():
+        for k in SUMMARY_COLUMNS:
+            v = entry.get(k)
+            if v is not None and (not isinstance(v, int | float) or isinstance(v, bool)):
+                raise _damaged(path, f"key metrics.{name}.{k}: expected a number, got {v!r:.40}")
+    return summary_from_json(data, units)
 
 
 def load_run(path: str | os.PathLike[str]) -> RunResult:
-    """Read a run's results directory back into a ``RunResult``."""
+    """Read a run's results directory back into a ``RunResult``, checking every file.
+
+    Raises:
+        ResultsError: a file is missing, damaged or disagrees with the manifest;
+            the message names it.
+    """
+    from .experiment.metrics import DAILY_COLUMNS
+    from .scenario import ScenarioError, scenario_from_dict
+
     d = Path(path)
     manifest = read_manifest(d)
-    units = metric_units(manifest["scenario"]["breach_types"])
-    summary = summary_from_json(json.loads((d / "summary.json").read_text("utf-8")), units)
+    if manifest.get("kind", "run") != "run":
+        raise _damaged(d / "manifest.json", f"is a {manifest['kind']} manifest, not a run's")
+    mpath = d / "manifest.json"
+    try:
+        scenario_from_dict(manifest["scenario"], source="manifest.json")
+        units = metric_units(manifest["scenario"]["breach_types"])
+    except (ScenarioError, TypeError, ValueError, KeyError) as exc:
+        raise _damaged(mpath, f"key scenario: not a valid scenario ({exc!s:.120})") from None
+    summary = _read_summary(d, units)
+    reps = read_table(d / "replications.parquet", TABLE_COLUMNS["replications"], True)
+    if len(reps) != manifest["completed"]:
+        raise _damaged(
+            d / "replications.parquet",
+            f"has {len(reps)} replications, the manifest says {manifest['completed']} completed",
+        )
+    if set(metric_columns(reps)) != set(summary["metric"]):
+        raise _damaged(d / "replications.parquet", "has other metrics than summary.json")
+    daily = {"replication": "int", "day": "int", **{c: "num" for c in DAILY_COLUMNS}}
+    timeseries = read_table(d / "timeseries.parquet", daily)
+    if not set(timeseries["replication"]) <= set(reps["replication"]):
+        raise _damaged(d / "timeseries.parquet", "has replications that the run does not have")
 
-    def optional(name: str) -> pd.DataFrame | None:
-        path = d / f"{name}.parquet"
-        return pd.read_parquet(path) if path.exists() else None
+    events_kept = manifest.get("events") is True  # None: a version before the key existed
+    # The figure tables come together; versions before them wrote none of the three.
+    figure_tables = ("sectors", "confusion", "delays")
+    with_figure_tables = any((d / f"{t}.parquet").exists() for t in figure_tables)
+
+    def optional(name: str, required: bool = False) -> pd.DataFrame | None:
+        p = d / f"{name}.parquet"
+        required = required or (name in figure_tables and with_figure_tables)
+        if not required and not p.exists() and not p.is_symlink():
+            return None  # written by a version before these tables, or events not kept
+        return read_table(p, TABLE_COLUMNS[name])
 
     return RunResult(
         summary=summary,
-        replications=pd.read_parquet(d / "replications.parquet"),
-        timeseries=pd.read_parquet(d / "timeseries.parquet"),
-        events=optional("events") if manifest.get("events", True) else None,
+        replications=reps,
+        timeseries=timeseries,
+        events=None if manifest.get("events") is False else optional("events", events_kept),
         manifest=manifest,
         sectors=optional("sectors"),
         confusion=optional("confusion"),
@@ -628,7 +796,9 @@ def load_results(path: str | os.PathLike[str]) -> RunResult | CompareResult | Sw
         recorded in the directory's manifest.
 
     Raises:
-        UserError: the directory is missing or is not a complete results directory.
+        UserError: the directory is missing.
+        ResultsError: it is not a complete results directory, or a file in it is
+            missing, damaged or disagrees with the manifest (the message names it).
     """
     kind = read_manifest(path).get("kind", "run")
     if kind == "compare":

@@ -315,33 +315,86 @@ def fingerprint(definition: Mapping[str, Any]) -> str:
 
 
 def _read_points(
-    d: Path, points: Sequence[Mapping[str, Any]], n: int, root: int, sweep_id: str | None = None
+    d: Path,
+    points: Sequence[Mapping[str, Any]],
+    n: int,
+    root: int,
+    sweep_id: str | None = None,
+    strict: bool = False,
 ) -> dict:
     """Complete point records found in ``d/points`` that match this sweep's grid.
 
     A record with another sweep's fingerprint is not this sweep's (records of
     older versions carry none and are matched by grid, replications and seed).
+    A damaged point (its JSON unreadable, or its table unreadable) cannot come
+    from ceasemon's atomic writes: with ``strict`` (loading) it is a
+    ``ResultsError`` naming the file; without (resuming) the point runs again.
     """
+    from ..errors import ResultsError
+    from ..results import read_json_file
+
     pdir = d / POINTS_DIR
     found: dict[int, dict[str, Any]] = {}
     for k, params in enumerate(points):
         path = pdir / f"{_point_stem(k)}.json"
+        if not path.exists() and not path.is_symlink():
+            continue
         try:
-            rec = json.loads(path.read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
+            rec = read_json_file(path)
+            _check_record(path, rec)
+        except ResultsError:
+            if strict:
+                raise
             continue
         ok = (
-            isinstance(rec, dict)
-            and rec.get("sweep", sweep_id) == sweep_id
+            rec.get("sweep", sweep_id) == sweep_id
             and rec.get("point") == k
             and _same(rec.get("params"), params)
             and rec.get("replications") == n
             and rec.get("seed") == root
-            and (pdir / f"{_point_stem(k)}.parquet").exists()
         )
         if ok:
             found[k] = rec
     return found
+
+
+def _check_record(path: Path, rec: Any) -> None:
+    """A point record has the shape ``_run_point`` gives it, else ``ResultsError``."""
+    from ..errors import ResultsError
+
+    shape = {"point": int, "params": dict, "completed": int, "failed": list, "summary": dict}
+    if not isinstance(rec, dict):
+        raise ResultsError(f"{str(path)!r} is not a sweep point record (a JSON object)", path)
+    for key, typ in shape.items():
+        if not isinstance(rec.get(key), typ) or isinstance(rec.get(key), bool):
+            raise ResultsError(f"{str(path)!r} key {key}: missing or not a {typ.__name__}", path)
+    metrics = rec["summary"].get("metrics")
+    if not isinstance(metrics, dict) or not all(isinstance(e, dict) for e in metrics.values()):
+        raise ResultsError(f"{str(path)!r} key summary.metrics: missing or not an object", path)
+
+
+def _read_point_tables(d: Path, done: dict[int, dict[str, Any]], strict: bool) -> dict:
+    """The replication table of every done point; a damaged one is dropped (or raises)."""
+    from ..errors import ResultsError
+    from ..results import TABLE_COLUMNS, read_table
+
+    reps: dict[int, pd.DataFrame] = {}
+    for k in sorted(done):
+        path = d / POINTS_DIR / f"{_point_stem(k)}.parquet"
+        try:
+            reps[k] = read_table(path, TABLE_COLUMNS["replications"], numeric_rest=True)
+            if len(reps[k]) != done[k]["completed"]:
+                raise ResultsError(
+                    f"{str(path)!r} has {len(reps[k])} replications, its record "
+                    f"says {done[k]['completed']}",
+                    path,
+                )
+        except ResultsError:
+            if strict:
+                raise
+            reps.pop(k, None)
+            del done[k]  # run it again
+    return reps
 
 
 def _only_sweep_leftovers(d: Path) -> bool:
@@ -458,10 +511,7 @@ def sweep(
         write_json(d / "manifest.json", {**manifest, "status": "starting"})
         (d / POINTS_DIR).mkdir(exist_ok=True)
         remove_stale_temps(d / POINTS_DIR)
-    reps: dict[int, pd.DataFrame] = {}
-    if d is not None:
-        for k in done:
-            reps[k] = pd.read_parquet(d / POINTS_DIR / f"{_point_stem(k)}.parquet")
+    reps = _read_point_tables(d, done, strict=False) if d is not None else {}
     started = time.time()
     t0 = time.perf_counter()
     todo = [k for k in range(len(points)) if k not in done]
@@ -582,17 +632,27 @@ def _combined_replications(
 
 
 def load_sweep(path: str | os.PathLike[str]) -> SweepResult:
-    """Read a sweep directory back (complete points only)."""
+    """Read a sweep directory back (complete points only).
+
+    Raises:
+        ResultsError: the manifest or a point's file is damaged (named).
+    """
+    from ..errors import ResultsError
     from ..results import read_manifest
 
     d = Path(path)
     manifest = read_manifest(d)
-    points = grid(manifest["params"])
+    try:
+        points = grid(manifest["params"])
+    except UserError as exc:
+        raise ResultsError(f"{str(d / 'manifest.json')!r} key params: {exc}", d) from None
+    if len(points) != manifest["points"]:
+        raise ResultsError(f"{str(d / 'manifest.json')!r} key points: not the grid's size", d)
     definition = {f: manifest.get(f) for f in ("scenario", "params", "replications", "seed")}
     sweep_id = fingerprint(definition)
-    done = _read_points(d, points, manifest["replications"], manifest["seed"], sweep_id)
+    done = _read_points(d, points, manifest["replications"], manifest["seed"], sweep_id, True)
     records = [done[k] for k in sorted(done)]
-    reps = {k: pd.read_parquet(d / POINTS_DIR / f"{_point_stem(k)}.parquet") for k in done}
+    reps = _read_point_tables(d, done, strict=True)
     keys = list(manifest["params"])
     return SweepResult(
         table=sweep_table(records, keys),
