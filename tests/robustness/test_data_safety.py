@@ -319,3 +319,85 @@ def test_a_full_disk_during_a_sweep_keeps_the_complete_points(tmp_path, monkeypa
 @pytest.fixture(scope="module")
 def short_result():
     return cm.run("baseline", 1, 3, overrides={"duration": "2d"}, backend="serial", quiet=True)
+
+
+# --------------------------------------------------------------------------- fuzz: stopped sweeps
+FUZZ_SWEEP = [
+    "sweep",
+    "baseline",
+    "--param",
+    "coalition.quorum=0.4,0.6,0.8",
+    "--set",
+    "duration=4d",
+    "-n",
+    "2",
+    "--backend",
+    "serial",
+    "-q",
+]
+SIGNALS = ("SIGINT", "SIGTERM", "SIGKILL")
+
+
+@pytest.fixture(scope="module")
+def fuzz_reference(tmp_path_factory) -> pd.DataFrame:
+    out = tmp_path_factory.mktemp("fuzzref") / "s"
+    r = CliRunner().invoke(cli, [*FUZZ_SWEEP, "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    return pd.read_parquet(out / "sweep.parquet")
+
+
+def check_stopped_sweep(tmp_path: Path, reference: pd.DataFrame, seed: int, sig: str) -> None:
+    """Stop a sweep at a seeded random moment; --resume must give the uninterrupted table."""
+    import random
+    import signal
+    import time
+
+    rng = random.Random(seed)
+    out = tmp_path / f"s{seed}"
+    mine = {"notes.txt": "mine", ".report.tmp": "draft", "points/my.txt": "also mine"}
+    for name, text in mine.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text(text)
+    env = {**os.environ, "PYTHONPATH": str(Path(cli_module.__file__).parents[1])}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ceasemon.cli", *FUZZ_SWEEP, "-o", str(out), "--force"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    time.sleep(rng.uniform(0.2, 6.0))
+    proc.send_signal(getattr(signal, sig))
+    _, err = proc.communicate(timeout=120)
+    text = err.decode()
+    # Stopped while Python still imported ceasemon (before the CLI's handlers existed): the
+    # default action of SIGTERM, or Python's own KeyboardInterrupt at import.  Nothing written.
+    at_import = proc.returncode == -signal.SIGTERM or (
+        proc.returncode == 1 and text.rstrip().endswith("KeyboardInterrupt")
+    )
+    if at_import:
+        assert not (out / "manifest.json").exists()
+    else:
+        assert "Traceback" not in text, text
+        assert proc.returncode in (0, 130, -signal.SIGKILL), (proc.returncode, text)
+    if (out / "manifest.json").exists():
+        r = invoke(*FUZZ_SWEEP, "-o", str(out), "--resume")
+    else:  # stopped before the sweep wrote anything: the user runs the command again
+        assert sorted(p.name for p in out.rglob("*")) == sorted(
+            ["my.txt", "notes.txt", ".report.tmp", "points"]
+        )
+        r = invoke(*FUZZ_SWEEP, "-o", str(out), "--force")
+    assert r.exit_code == 0, (seed, sig, r.output)
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "sweep.parquet"), reference)
+    for name, text in mine.items():
+        assert (out / name).read_text() == text, f"{name} was removed or changed"
+
+
+@pytest.mark.parametrize("sig", SIGNALS)
+def test_fuzz_a_stopped_sweep_is_resumed_quick(tmp_path, fuzz_reference, sig):
+    check_stopped_sweep(tmp_path, fuzz_reference, SIGNALS.index(sig), sig)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(100, 124))
+def test_fuzz_a_stopped_sweep_is_resumed_long(tmp_path, fuzz_reference, seed):
+    check_stopped_sweep(tmp_path, fuzz_reference, seed, SIGNALS[seed % 3])
