@@ -414,7 +414,10 @@ def _check_resumable(d: Path, definition: Mapping[str, Any]) -> bool:
     """True when ``d`` holds this sweep (or its start); False when it is empty or absent."""
     from ..results import foreign_entries, read_manifest, remove_stale_temps
 
-    if not d.exists() or (d.is_dir() and not foreign_entries(d)):
+    try:
+        if not d.exists() or (d.is_dir() and not foreign_entries(d)):
+            return False
+    except OSError:  # a name too long, no permission: prepare_output_dir says so (exit 2)
         return False
     if not (d / "manifest.json").exists() and d.is_dir() and _only_sweep_leftovers(d):
         remove_stale_temps(d)
@@ -557,12 +560,12 @@ def _refuse_a_sweep_without_resume(d: Path, force: bool) -> None:
     """A plain rerun into a sweep's directory: say that --resume continues it."""
     from ..results import foreign_entries
 
-    if force or not d.is_dir() or not foreign_entries(d):
-        return
     try:
+        if force or not d.is_dir() or not foreign_entries(d):
+            return
         kind = json.loads((d / "manifest.json").read_text(encoding="utf-8")).get("kind")
     except (OSError, ValueError, AttributeError, RecursionError):
-        return
+        return  # prepare_output_dir says what is wrong with the path
     if kind == "sweep":
         raise UserError(
             f"the output directory {str(d)!r} is not empty: it holds a sweep; pass --resume "
