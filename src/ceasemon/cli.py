@@ -2,12 +2,14 @@
 
 Exit status: 0 on success, 2 on bad input (a scenario, an option, a results
 directory), 1 on an internal error, whose traceback goes to a file rather than
-the user's screen.
+the user's screen, or when the environment refused a write (a full disk): that
+message says what could not be written and which complete files are there.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
 import signal
@@ -22,7 +24,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import CeasemonWarning, UserError, warning_line
+from .errors import CeasemonWarning, OutputError, UserError, warning_line
 from .experiment.runner import BACKENDS
 from .plotting import FORMATS as PLOT_FORMATS
 from .plotting import KINDS as PLOT_KINDS
@@ -32,18 +34,34 @@ from .scenario.errors import one_line
 __all__ = ["UserError", "cli", "main"]
 
 
+#: Errors of the environment, not of ceasemon: a full disk or quota, a read-only file system.
+_ENVIRONMENT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG})
+
+
+def _report_environment_error(exc: OSError) -> int:
+    """A write the file system refused: what and why, exit 1, no bug-report wording."""
+    if isinstance(exc, OutputError):
+        click.echo(f"error: {one_line(str(exc))}", err=True)
+    else:
+        where = f" {exc.filename!r}" if exc.filename else ""
+        click.echo(f"error: could not write{where}: {exc.strerror or exc}", err=True)
+    return 1
+
+
 def _report_internal_error(exc: BaseException) -> int:
-    fd, path = tempfile.mkstemp(prefix="ceasemon-crash-", suffix=".txt")
-    with open(fd, "w", encoding="utf-8") as fh:
-        fh.write(f"ceasemon {__version__}, Python {sys.version}\n")
-        fh.write(f"command: {' '.join(sys.argv)}\n\n")
-        traceback.print_exception(exc, file=fh)
+    try:
+        fd, path = tempfile.mkstemp(prefix="ceasemon-crash-", suffix=".txt")
+        with open(fd, "w", encoding="utf-8") as fh:
+            fh.write(f"ceasemon {__version__}, Python {sys.version}\n")
+            fh.write(f"command: {' '.join(sys.argv)}\n\n")
+            traceback.print_exception(exc, file=fh)
+        where = f"The full traceback was written to {path}; please attach it to a bug report."
+    except OSError as why:  # e.g. a full temporary directory
+        where = f"The traceback could not be written ({why.strerror or why})."
     text = " ".join(str(exc).split())
     text = text if len(text) <= 200 else text[:197] + "..."
     click.echo(
-        f"internal error: {type(exc).__name__}: {text}\n"
-        f"This is a bug in ceasemon. The full traceback was written to {path}; "
-        "please attach it to a bug report.",
+        f"internal error: {type(exc).__name__}: {text}\nThis is a bug in ceasemon. {where}",
         err=True,
     )
     return 1
@@ -90,7 +108,11 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted.", err=True)
             ctx.exit(130)
+        except OutputError as exc:
+            ctx.exit(_report_environment_error(exc))
         except Exception as exc:
+            if isinstance(exc, OSError) and exc.errno in _ENVIRONMENT_ERRNOS:
+                ctx.exit(_report_environment_error(exc))
             ctx.exit(_report_internal_error(exc))
 
 

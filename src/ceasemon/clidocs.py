@@ -26,7 +26,9 @@ Every command prints this help with `--help` (or `-h`).
 **Exit status.** 0 on success; 2 on bad input (a scenario, an option, a manifest, a results
 directory, a size beyond the limits), with one line per problem naming the file, line and key;
 1 on an internal error (a bug), with a short message naming the file that holds the traceback
-(or, for replications that raised, the results' `manifest.json`); 130 when the command was
+(or, for replications that raised, the results' `manifest.json`); 1 also when a result could
+not be written (a full disk, a read-only file system): the message names the file and the
+complete files that are there, and nothing is left half-written; 130 when the command was
 stopped by Ctrl-C (SIGINT) or SIGTERM, after writing what had finished.
 
 **Limits.** `run`, `compare` and `sweep` estimate the time and memory of one replication
@@ -38,7 +40,9 @@ gets a warning. `--ignore-limits` runs anyway.
 **Output.** Results directories are written file by file through temporary files that are
 renamed into place, so an interrupted command leaves only complete files. A non-empty output
 directory is refused unless `--force` (which writes into it and leaves other files alone) or,
-for `sweep`, `--resume`.
+for `sweep`, `--resume`. A refused command changes nothing, and a command deletes only what it
+can prove it wrote: its own temporary files (`.ceasemon-<pid>-<random>.tmp`) and the files an
+earlier run's `manifest.json` there lists.
 
 **Reproduction.** `ceasemon run --manifest results/x/manifest.json -o results/x-again` runs
 the resolved scenario of an earlier run again with its seed and replications; the tables are

@@ -1,18 +1,57 @@
-"""Errors that are the user's to fix and are not about a scenario file.
+"""Errors that are the user's to fix, or the environment's, and are not about a scenario file.
 
 ``UserError`` covers bad options and results directories (a non-empty output
 directory without ``force``, a missing optional dependency, a sweep directory
 that holds a different sweep).  The CLI prints its message and exits with
 status 2, like a ``ScenarioError``; Python callers can catch it.
+
+``ResultsError`` is a ``UserError`` about a results directory that cannot be
+read back (a missing or damaged table, a manifest of the wrong shape); it names
+the file.
+
+``OutputError`` is an ``OSError``: the environment refused to store a result
+(a full disk, no permission, a read-only file system).  It is not a bug in
+ceasemon: the CLI says what could not be written and which complete files are
+there, and exits with status 1 without the bug report wording.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 
 class UserError(Exception):
     """Bad input that is not a scenario file: reported like a ScenarioError, exit 2."""
+
+
+class ResultsError(UserError):
+    """A results directory that cannot be read back; ``path`` is the file at fault."""
+
+    def __init__(self, message: str, path: str | Path | None = None) -> None:
+        super().__init__(message)
+        self.path = None if path is None else Path(path)
+
+
+class OutputError(OSError):
+    """A results file could not be written (disk full, no permission...): exit 1, not a bug.
+
+    Attributes:
+        path: the file that could not be written.
+        complete: the complete files in its directory (nothing half-written is left).
+    """
+
+    def __init__(
+        self, message: str, errno: int | None, path: str | Path, complete: Sequence[str] = ()
+    ) -> None:
+        super().__init__(errno, message)
+        self.message = message
+        self.path = Path(path)
+        self.complete = list(complete)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class CeasemonWarning(UserWarning):

@@ -30,7 +30,9 @@ A run's results directory holds:
 
 Every file is written to a temporary file in the same directory, flushed to
 disk and renamed over its destination, so an interrupted run never leaves a
-half-written file under a real name.
+half-written file under a real name.  The temporary files have one pattern,
+``.ceasemon-<pid>-<random>.tmp``, and cleanup removes nothing else: a user's
+own ``.report.tmp`` is never taken for ceasemon's.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .errors import UserError
+from .errors import OutputError, ResultsError, UserError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .experiment.compare import CompareResult
@@ -80,7 +82,10 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "p95",
     "n",
 )
+_TMP_PREFIX = ".ceasemon-"
 _TMP_SUFFIX = ".tmp"
+#: The names ``atomic_write`` gives its temporary files: ``.ceasemon-<pid>-<random>.tmp``.
+_TMP_NAME = re.compile(r"\.ceasemon-(\d+)-[A-Za-z0-9_]+\.tmp")
 
 _umask = os.umask(0)
 os.umask(_umask)
@@ -99,9 +104,17 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
 
     If ``write`` raises (or the process is interrupted while it runs) the
     destination is untouched and the temporary file is removed.
+
+    Raises:
+        OutputError: the file system refused the write (a full disk, no
+            permission, a read-only file system); nothing half-written is left.
     """
     dest = Path(path)
-    fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=_TMP_SUFFIX)
+    prefix = f"{_TMP_PREFIX}{os.getpid()}-"
+    try:
+        fd, name = tempfile.mkstemp(dir=dest.parent, prefix=prefix, suffix=_TMP_SUFFIX)
+    except OSError as exc:
+        raise _output_error(dest, exc) from exc
     os.close(fd)
     tmp = Path(name)
     try:
@@ -113,12 +126,36 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
         finally:
             os.close(fd)
         os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
             tmp.unlink()
+        if isinstance(exc, OSError) and not isinstance(exc, OutputError):
+            raise _output_error(dest, exc) from exc
         raise
     _fsync_dir(dest.parent)
     return dest
+
+
+def _output_error(dest: Path, exc: OSError) -> OutputError:
+    """What could not be written, why, and which complete files its directory holds."""
+    try:
+        complete = foreign_entries(dest.parent)
+    except OSError:
+        complete = []
+    why = exc.strerror or str(exc) or type(exc).__name__
+    if complete:
+        shown = ", ".join(complete[:12]) + (
+            f" and {len(complete) - 12} more" if len(complete) > 12 else ""
+        )
+        there = f"the complete files in {str(dest.parent)!r} are: {shown}"
+    else:
+        there = f"{str(dest.parent)!r} holds no complete file"
+    return OutputError(
+        f"could not write {str(dest)!r}: {why}; nothing half-written was left, {there}",
+        exc.errno,
+        dest,
+        complete,
+    )
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -151,26 +188,61 @@ def write_csv(path: str | os.PathLike[str], frame: pd.DataFrame) -> Path:
 
 
 def is_temp_file(path: Path) -> bool:
-    """True for a temporary file left by ``atomic_write``."""
-    return path.name.startswith(".") and path.name.endswith(_TMP_SUFFIX)
+    """True for a temporary file of ``atomic_write`` (``.ceasemon-<pid>-<random>.tmp``).
+
+    Only this pattern is ceasemon's: a user's ``.report.tmp`` or
+    ``.thesis.docx.tmp`` is not, so that no cleanup ever removes it.
+    """
+    return _TMP_NAME.fullmatch(path.name) is not None
+
+
+def _writer_gone(path: Path) -> bool:
+    """True when the process that made this temporary file is this one or no longer runs."""
+    match = _TMP_NAME.fullmatch(path.name)
+    if match is None:
+        return False
+    pid = int(match.group(1))
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OSError, OverflowError):
+        return False  # alive (another user's), or cannot tell: leave it
+    return False  # another ceasemon that is still writing
 
 
 def remove_stale_temps(directory: str | os.PathLike[str]) -> int:
-    """Remove temporary files a killed writer left in ``directory``; return how many."""
+    """Remove ceasemon's temporary files a killed writer left in ``directory``; return how many.
+
+    Only files named like ``atomic_write``'s (``is_temp_file``) whose process no
+    longer runs are removed; nothing else in the directory is touched.
+    """
     d = Path(directory)
     if not d.is_dir():
         return 0
     n = 0
     for p in d.iterdir():
-        if p.is_file() and is_temp_file(p):
+        if is_temp_file(p) and p.is_file() and not p.is_symlink() and _writer_gone(p):
             with contextlib.suppress(FileNotFoundError):
                 p.unlink()
                 n += 1
     return n
 
 
+def foreign_entries(directory: str | os.PathLike[str]) -> list[str]:
+    """Names in ``directory`` that are not ceasemon's temporary files (what makes it non-empty)."""
+    return sorted(p.name for p in Path(directory).iterdir() if not is_temp_file(p))
+
+
 def prepare_output_dir(path: str | os.PathLike[str], force: bool = False) -> Path:
     """Create ``path`` if needed; refuse a non-empty directory unless ``force``.
+
+    A directory that holds nothing but ceasemon's own temporary files counts as
+    empty.  The refusal is decided before anything is removed: a refused
+    command leaves the directory as it was.  Only then are stale temporary
+    files of ceasemon's (``remove_stale_temps``) removed.
 
     Raises:
         UserError: ``path`` is a file, or a non-empty directory and ``force`` is
@@ -182,12 +254,12 @@ def prepare_output_dir(path: str | os.PathLike[str], force: bool = False) -> Pat
         if d.exists() and not d.is_dir():
             raise UserError(f"the output path {str(d)!r} exists and is not a directory")
         if d.is_dir():
-            remove_stale_temps(d)
-            if not force and any(d.iterdir()):
+            if not force and foreign_entries(d):
                 raise UserError(
                     f"the output directory {str(d)!r} is not empty; "
-                    "choose another one or pass --force (force=True) to overwrite"
+                    "choose another one or pass --force (force=True) to write into it"
                 )
+            remove_stale_temps(d)
         d.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         shown = str(d) if len(str(d)) <= 80 else f"{str(d)[:38]}...{str(d)[-38:]}"
@@ -469,18 +541,20 @@ class RunResult:
             UserError: ``path`` is a non-empty directory and ``force`` is false.
         """
         d = prepare_output_dir(path, force)
+        earlier = _files_of_earlier_run(d)
         for name in ("events", "sectors", "confusion", "delays"):
             frame = getattr(self, name)
             if frame is not None:
                 write_parquet(d / f"{name}.parquet", frame)
-            else:
+            elif f"{name}.parquet" in earlier:  # stale, written by the earlier run here
                 with contextlib.suppress(FileNotFoundError):
-                    (d / f"{name}.parquet").unlink()  # stale, from an earlier run here
+                    (d / f"{name}.parquet").unlink()
         write_parquet(d / "timeseries.parquet", self.timeseries)
         write_parquet(d / "replications.parquet", self.replications)
         write_csv(d / "replications.csv", self.replications)
         write_json(d / "summary.json", self.summary_json())
-        write_json(d / "manifest.json", self.manifest)
+        # the manifest describes the files written: events only with an events table
+        write_json(d / "manifest.json", {**self.manifest, "events": self.events is not None})
         return d
 
     def __repr__(self) -> str:
@@ -494,42 +568,228 @@ class RunResult:
         return f"<p>{self!r}</p>" + self.summary.to_html(index=False)
 
 
+def _files_of_earlier_run(d: Path) -> set[str]:
+    """The files a ceasemon run's manifest already in ``d`` says that run wrote (else none).
+
+    ``--force`` may replace these; anything else in the directory is the user's.
+    """
+    try:
+        old = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return set()
+    if not isinstance(old, dict) or old.get("kind", "run") != "run":
+        return set()
+    if not isinstance(old.get("versions"), dict) or "ceasemon" not in old["versions"]:
+        return set()
+    files = set(RUN_FILES)
+    if not old.get("events"):
+        files.discard("events.parquet")
+    return files
+
+
+# --------------------------------------------------------------------------- reading back
+#: The keys every manifest of a kind must have, with their JSON types.
+_MANIFEST_KEYS: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "run": {"scenario": dict, "seed": int, "replications": int, "completed": int, "failed": list},
+    "compare": {"scenarios": list, "reference": str, "seed": int, "replications": int},
+    "sweep": {"scenario": dict, "params": dict, "seed": int, "replications": int, "points": int},
+}
+#: Columns each table must have: "int" and "num" columns must be integers / numbers.
+TABLE_COLUMNS: dict[str, dict[str, str]] = {
+    "replications": {"replication": "int", "seed": "int"},
+    "sectors": {
+        "replication": "int",
+        "sector": "any",
+        "start_km": "num",
+        "end_km": "num",
+        "breaches": "num",
+        "detected": "num",
+        "verified": "num",
+        "responded": "num",
+    },
+    "confusion": {"replication": "int", "party": "any", "attributed": "any", "count": "num"},
+    "delays": {
+        "replication": "int",
+        "event": "int",
+        "party": "any",
+        "type": "any",
+        "detection_delay_h": "num",
+        "attribution_delay_h": "num",
+        "response_delay_d": "num",
+    },
+    "events": {"replication": "int", "event": "int"},
+}
+
+
+def _damaged(path: Path, why: str) -> ResultsError:
+    return ResultsError(f"{str(path)!r} {why}", path)
+
+
+def read_json_file(path: str | os.PathLike[str]) -> Any:
+    """The content of a results JSON file, or ``ResultsError`` naming it."""
+    p = Path(path)
+    if not p.exists():
+        raise _damaged(p, "is missing: the results directory is incomplete or damaged")
+    if not p.is_file():
+        raise _damaged(p, "is not a file")
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise _damaged(p, f"cannot be read: {exc.strerror or exc}") from None
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
+        why = exc.msg if isinstance(exc, json.JSONDecodeError) else type(exc).__name__
+        raise _damaged(p, f"is not valid JSON ({why}): the file is damaged") from None
+
+
+def read_table(
+    path: str | os.PathLike[str], columns: Mapping[str, str], numeric_rest: bool = False
+) -> pd.DataFrame:
+    """Read one Parquet table of a results directory and check its columns.
+
+    Every table is read here, so that a missing, truncated or foreign file, or
+    a directory in its place, is one clear ``ResultsError`` naming the file.
+
+    Args:
+        path: the table.
+        columns: required columns: ``"int"``, ``"num"`` (any number) or ``"any"``.
+        numeric_rest: every other column must be numeric too (the metrics).
+    """
+    p = Path(path)
+    if not p.exists():
+        raise _damaged(p, "is missing: the results directory is incomplete or damaged")
+    if not p.is_file():
+        raise _damaged(p, "is not a file (a Parquet table belongs there)")
+    try:
+        frame = pd.read_parquet(p, engine="pyarrow")
+    except Exception as exc:  # pyarrow raises many kinds for a damaged file
+        text = one_line_text(str(exc), 120)
+        raise _damaged(p, f"is not a readable Parquet table ({text})") from None
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise _damaged(p, f"lacks the column(s) {', '.join(missing)}")
+    for name in frame.columns:
+        kind = columns.get(name, "num" if numeric_rest else "any")
+        col = frame[name]
+        if kind == "int" and not pd.api.types.is_integer_dtype(col):
+            raise _damaged(p, f"has a column {name!r} that is not integers")
+        if kind == "num" and (
+            not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)
+        ):
+            raise _damaged(p, f"has a column {name!r} that is not numbers")
+    return frame
+
+
+def one_line_text(text: str, limit: int) -> str:
+    """``text`` on one line, cut to ``limit`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read ``manifest.json`` of a results directory.
+    """Read and check ``manifest.json`` of a results directory.
 
     Raises:
-        UserError: no results directory, or no manifest (an unfinished run).
+        UserError: no results directory.
+        ResultsError: no manifest (an unfinished run), or one that is not valid
+            JSON or lacks a key of its kind (``{}``, ``[1, 2]``, a string seed).
     """
     d = Path(path)
     if not d.is_dir():
         raise UserError(f"no results directory {str(d)!r}")
-    try:
-        return json.loads((d / "manifest.json").read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(
+    m = d / "manifest.json"
+    if not m.exists():
+        raise ResultsError(
             f"{str(d)!r} has no manifest.json: it is not a ceasemon results directory, "
-            "or its run did not finish"
-        ) from None
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{str(d / 'manifest.json')!r} is not valid JSON: {exc}") from None
+            "or its run did not finish",
+            m,
+        )
+    data = read_json_file(m)
+    if not isinstance(data, dict):
+        raise _damaged(m, "is not a ceasemon manifest (a JSON object)")
+    kind = data.get("kind", "run")
+    if kind not in _MANIFEST_KEYS:
+        raise _damaged(m, f"has an unknown kind {kind!r} (run, compare or sweep)")
+    for key, typ in _MANIFEST_KEYS[kind].items():
+        value = data.get(key)
+        if key not in data:
+            raise _damaged(m, f"lacks the key {key!r}: it is not a complete {kind} manifest")
+        if not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
+            raise _damaged(m, f"key {key}: expected {typ.__name__}, got {value!r:.60}")
+    if kind in ("run", "sweep") and not isinstance(data["scenario"].get("breach_types"), dict):
+        raise _damaged(m, "key scenario.breach_types: missing or not a mapping")
+    if kind == "compare":
+        for e in data["scenarios"]:
+            ok = isinstance(e, dict) and all(isinstance(e.get(k), str) for k in ("label", "dir"))
+            if not ok or Path(e["dir"]).name != e["dir"] or e["dir"] in ("", ".", ".."):
+                raise _damaged(m, f"key scenarios: not a scenario entry: {e!r:.60}")
+    return data
+
+
+def _read_summary(d: Path, units: Mapping[str, str]) -> pd.DataFrame:
+    path = d / "summary.json"
+    data = read_json_file(path)
+    metrics = data.get("metrics") if isinstance(data, dict) else None
+    if not isinstance(metrics, dict) or not all(isinstance(e, dict) for e in metrics.values()):
+        raise _damaged(path, "is not a ceasemon summary (no metrics object)")
+    for name, entry in metrics.items():
+        for k in SUMMARY_COLUMNS:
+            v = entry.get(k)
+            if v is not None and (not isinstance(v, int | float) or isinstance(v, bool)):
+                raise _damaged(path, f"key metrics.{name}.{k}: expected a number, got {v!r:.40}")
+    return summary_from_json(data, units)
 
 
 def load_run(path: str | os.PathLike[str]) -> RunResult:
-    """Read a run's results directory back into a ``RunResult``."""
+    """Read a run's results directory back into a ``RunResult``, checking every file.
+
+    Raises:
+        ResultsError: a file is missing, damaged or disagrees with the manifest;
+            the message names it.
+    """
+    from .experiment.metrics import DAILY_COLUMNS
+    from .scenario import ScenarioError, scenario_from_dict
+
     d = Path(path)
     manifest = read_manifest(d)
-    units = metric_units(manifest["scenario"]["breach_types"])
-    summary = summary_from_json(json.loads((d / "summary.json").read_text("utf-8")), units)
+    if manifest.get("kind", "run") != "run":
+        raise _damaged(d / "manifest.json", f"is a {manifest['kind']} manifest, not a run's")
+    mpath = d / "manifest.json"
+    try:
+        scenario_from_dict(manifest["scenario"], source="manifest.json")
+        units = metric_units(manifest["scenario"]["breach_types"])
+    except (ScenarioError, TypeError, ValueError, KeyError) as exc:
+        raise _damaged(mpath, f"key scenario: not a valid scenario ({exc!s:.120})") from None
+    summary = _read_summary(d, units)
+    reps = read_table(d / "replications.parquet", TABLE_COLUMNS["replications"], True)
+    if len(reps) != manifest["completed"]:
+        raise _damaged(
+            d / "replications.parquet",
+            f"has {len(reps)} replications, the manifest says {manifest['completed']} completed",
+        )
+    if set(metric_columns(reps)) != set(summary["metric"]):
+        raise _damaged(d / "replications.parquet", "has other metrics than summary.json")
+    daily = {"replication": "int", "day": "int", **{c: "num" for c in DAILY_COLUMNS}}
+    timeseries = read_table(d / "timeseries.parquet", daily)
+    if not set(timeseries["replication"]) <= set(reps["replication"]):
+        raise _damaged(d / "timeseries.parquet", "has replications that the run does not have")
 
-    def optional(name: str) -> pd.DataFrame | None:
-        path = d / f"{name}.parquet"
-        return pd.read_parquet(path) if path.exists() else None
+    events_kept = manifest.get("events") is True  # None: a version before the key existed
+    # The figure tables come together; versions before them wrote none of the three.
+    figure_tables = ("sectors", "confusion", "delays")
+    with_figure_tables = any((d / f"{t}.parquet").exists() for t in figure_tables)
+
+    def optional(name: str, required: bool = False) -> pd.DataFrame | None:
+        p = d / f"{name}.parquet"
+        required = required or (name in figure_tables and with_figure_tables)
+        if not required and not p.exists() and not p.is_symlink():
+            return None  # written by a version before these tables, or events not kept
+        return read_table(p, TABLE_COLUMNS[name])
 
     return RunResult(
         summary=summary,
-        replications=pd.read_parquet(d / "replications.parquet"),
-        timeseries=pd.read_parquet(d / "timeseries.parquet"),
-        events=optional("events"),
+        replications=reps,
+        timeseries=timeseries,
+        events=None if manifest.get("events") is False else optional("events", events_kept),
         manifest=manifest,
         sectors=optional("sectors"),
         confusion=optional("confusion"),
@@ -545,7 +805,9 @@ def load_results(path: str | os.PathLike[str]) -> RunResult | CompareResult | Sw
         recorded in the directory's manifest.
 
     Raises:
-        UserError: the directory is missing or is not a complete results directory.
+        UserError: the directory is missing.
+        ResultsError: it is not a complete results directory, or a file in it is
+            missing, damaged or disagrees with the manifest (the message names it).
     """
     kind = read_manifest(path).get("kind", "run")
     if kind == "compare":

@@ -172,8 +172,9 @@ def test_atomic_files_get_normal_permissions(short_run, tmp_path):
 def test_stale_temp_files_are_recognised():
     from pathlib import Path
 
-    assert is_temp_file(Path(".summary.json.abc123.tmp"))
+    assert is_temp_file(Path(".ceasemon-4242-abc123.tmp"))
     assert not is_temp_file(Path("summary.json"))
+    assert not is_temp_file(Path(".report.tmp"))  # a user's: never ceasemon's to remove
 
 
 def test_events_table_follows_spec_5_1(short_run):

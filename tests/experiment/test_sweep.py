@@ -168,7 +168,9 @@ def test_resume_reruns_a_point_whose_files_are_missing(base, swept, tmp_path):
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
     (copy / "points" / "point-0001.json").unlink()  # as if killed before it was marked complete
-    (copy / ".sweep.csv.x1y2.tmp").write_text("half")  # a temp file a killed writer left
+    killed = subprocess.Popen([sys.executable, "-c", "pass"])
+    killed.wait()
+    (copy / f".ceasemon-{killed.pid}-x1y2.tmp").write_text("half")  # a killed writer's temp
     again = cm.sweep(base, PARAMS, 2, SEED, out_dir=copy, resume=True, backend="serial")
     pd.testing.assert_frame_equal(again.table, res.table, check_exact=True)
     assert not list(copy.rglob("*.tmp"))

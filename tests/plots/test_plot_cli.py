@@ -63,8 +63,8 @@ def test_plot_compare_metrics_and_sweep_axes(results):
         ("sweep", ["--x", "coalition.quorum", "--y", "coalition.quorum"], "two different"),
         ("sweep", ["--metric", "colapsed"], "did you mean 'collapsed'"),
         ("compare", ["--metric", "nope"], "unknown metric 'nope'"),
-        ("no-sectors", ["--kind", "line"], "needs sectors.parquet"),
-        ("no-delays", [], "needs delays.parquet"),
+        ("no-sectors", ["--kind", "line"], "sectors.parquet' is missing"),
+        ("no-delays", [], "delays.parquet' is missing"),
     ],
 )
 def test_bad_input_exits_2_with_a_clear_message(results, tmp_path, where, args, message):

@@ -398,11 +398,10 @@ def compare(
 
 def load_comparison(path: str | os.PathLike[str]) -> CompareResult:
     """Read a comparison's results directory back."""
-    from ..results import load_run, read_manifest
+    from ..results import load_run, read_manifest, read_table
 
     d = Path(path)
-    manifest = read_manifest(d)
+    manifest = read_manifest(d)  # checks the shape of every scenario entry
     results = {e["label"]: load_run(d / e["dir"]) for e in manifest["scenarios"]}
-    return CompareResult(
-        results=results, comparison=pd.read_parquet(d / "comparison.parquet"), manifest=manifest
-    )
+    comparison = read_table(d / "comparison.parquet", {"metric": "any", "scenario": "any"})
+    return CompareResult(results=results, comparison=comparison, manifest=manifest)

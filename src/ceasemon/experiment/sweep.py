@@ -8,7 +8,9 @@ over the backend's workers.
 A sweep directory holds:
 
 * ``manifest.json`` – the sweep's definition (base scenario, parameters,
-  replications, seed) and provenance; written first, updated at the end.
+  replications, seed) and provenance; written first (before ``points/`` exists
+  and before the backend starts, so that a sweep stopped at any moment can be
+  resumed), updated when the backend runs and at the end.
 * ``points/point-NNNN.parquet`` – the point's replication table, then
   ``points/point-NNNN.json`` – its parameters, summary and failures.  The JSON
   is written last and atomically: a point is complete when its JSON exists.
@@ -26,17 +28,23 @@ median, p05, p95, n``.
 ``resume=True`` checks that the directory holds the same sweep (same base
 scenario, parameters, replications and seed), skips the complete points and
 runs the rest; a point that was running when the sweep was stopped is run
-again from its start, so nothing is lost or counted twice.
+again from its start, so nothing is lost or counted twice.  Every point record
+carries the fingerprint of its sweep's definition (``sweep``), so a point left
+by another sweep in the same directory is never taken for one of this sweep.
+
+``force=True`` writes into a non-empty directory: it runs every point again
+and overwrites the files ceasemon writes; nothing else (a user's file, even in
+``points/``) is removed.
 """
 
 from __future__ import annotations
 
-import contextlib
+import hashlib
 import itertools
 import json
 import math
 import os
-import shutil
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -63,6 +71,7 @@ from .runner import (
 )
 
 POINTS_DIR = "points"
+_POINT_FILE = re.compile(r"point-\d{4,}\.(json|parquet)")
 _STATS = ("mean", "ci_low", "ci_high")
 
 
@@ -246,7 +255,6 @@ class SweepResult:
         from ..results import prepare_output_dir, write_json
 
         d = prepare_output_dir(path, force)
-        _clear_sweep_files(d)
         pdir = d / POINTS_DIR
         pdir.mkdir(exist_ok=True)
         keys = list(self.manifest["params"])
@@ -288,14 +296,6 @@ def _write_table(d: Path, points: Sequence[Mapping[str, Any]], keys: Sequence[st
     write_csv(d / "sweep.csv", table)
 
 
-def _clear_sweep_files(d: Path) -> None:
-    """Remove what an earlier sweep wrote here (used with force)."""
-    shutil.rmtree(d / POINTS_DIR, ignore_errors=True)
-    for name in ("sweep.parquet", "sweep.csv", "manifest.json"):
-        with contextlib.suppress(FileNotFoundError):
-            (d / name).unlink()
-
-
 def _definition(base: Scenario, params: Mapping[str, Sequence[Any]], n: int, root: int) -> dict:
     return {
         "scenario": base.model_dump(mode="json", by_alias=True),
@@ -309,34 +309,120 @@ def _same(a: Any, b: Any) -> bool:
     return _canon(a) == _canon(b)
 
 
-def _read_points(d: Path, points: Sequence[Mapping[str, Any]], n: int, root: int) -> dict:
-    """Complete point records found in ``d/points`` that match this sweep's grid."""
+def fingerprint(definition: Mapping[str, Any]) -> str:
+    """A short hash of a sweep's definition, recorded in every point record."""
+    return hashlib.sha256(_canon(definition).encode()).hexdigest()[:16]
+
+
+def _read_points(
+    d: Path,
+    points: Sequence[Mapping[str, Any]],
+    n: int,
+    root: int,
+    sweep_id: str | None = None,
+    strict: bool = False,
+) -> dict:
+    """Complete point records found in ``d/points`` that match this sweep's grid.
+
+    A record with another sweep's fingerprint is not this sweep's (records of
+    older versions carry none and are matched by grid, replications and seed).
+    A damaged point (its JSON unreadable, or its table unreadable) cannot come
+    from ceasemon's atomic writes: with ``strict`` (loading) it is a
+    ``ResultsError`` naming the file; without (resuming) the point runs again.
+    """
+    from ..errors import ResultsError
+    from ..results import read_json_file
+
     pdir = d / POINTS_DIR
     found: dict[int, dict[str, Any]] = {}
     for k, params in enumerate(points):
         path = pdir / f"{_point_stem(k)}.json"
+        if not path.exists() and not path.is_symlink():
+            continue
         try:
-            rec = json.loads(path.read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
+            rec = read_json_file(path)
+            _check_record(path, rec)
+        except ResultsError:
+            if strict:
+                raise
             continue
         ok = (
-            rec.get("point") == k
+            rec.get("sweep", sweep_id) == sweep_id
+            and rec.get("point") == k
             and _same(rec.get("params"), params)
             and rec.get("replications") == n
             and rec.get("seed") == root
-            and (pdir / f"{_point_stem(k)}.parquet").exists()
         )
         if ok:
             found[k] = rec
     return found
 
 
-def _check_resumable(d: Path, definition: Mapping[str, Any]) -> bool:
-    """True when ``d`` holds this sweep; False when it is empty or absent."""
-    from ..results import read_manifest, remove_stale_temps
+def _check_record(path: Path, rec: Any) -> None:
+    """A point record has the shape ``_run_point`` gives it, else ``ResultsError``."""
+    from ..errors import ResultsError
 
-    if not d.exists() or (d.is_dir() and not any(d.iterdir())):
+    shape = {"point": int, "params": dict, "completed": int, "failed": list, "summary": dict}
+    if not isinstance(rec, dict):
+        raise ResultsError(f"{str(path)!r} is not a sweep point record (a JSON object)", path)
+    for key, typ in shape.items():
+        if not isinstance(rec.get(key), typ) or isinstance(rec.get(key), bool):
+            raise ResultsError(f"{str(path)!r} key {key}: missing or not a {typ.__name__}", path)
+    metrics = rec["summary"].get("metrics")
+    if not isinstance(metrics, dict) or not all(isinstance(e, dict) for e in metrics.values()):
+        raise ResultsError(f"{str(path)!r} key summary.metrics: missing or not an object", path)
+
+
+def _read_point_tables(d: Path, done: dict[int, dict[str, Any]], strict: bool) -> dict:
+    """The replication table of every done point; a damaged one is dropped (or raises)."""
+    from ..errors import ResultsError
+    from ..results import TABLE_COLUMNS, read_table
+
+    reps: dict[int, pd.DataFrame] = {}
+    for k in sorted(done):
+        path = d / POINTS_DIR / f"{_point_stem(k)}.parquet"
+        try:
+            reps[k] = read_table(path, TABLE_COLUMNS["replications"], numeric_rest=True)
+            if len(reps[k]) != done[k]["completed"]:
+                raise ResultsError(
+                    f"{str(path)!r} has {len(reps[k])} replications, its record "
+                    f"says {done[k]['completed']}",
+                    path,
+                )
+        except ResultsError:
+            if strict:
+                raise
+            reps.pop(k, None)
+            del done[k]  # run it again
+    return reps
+
+
+def _only_sweep_leftovers(d: Path) -> bool:
+    """True when ``d`` holds nothing but a ``points/`` folder of ceasemon's point files.
+
+    That is what a sweep stopped during start-up by an older version left
+    (``points/`` before ``manifest.json``): resume can start from it.
+    """
+    from ..results import foreign_entries
+
+    if foreign_entries(d) != [POINTS_DIR] or not (d / POINTS_DIR).is_dir():
         return False
+    return all(_POINT_FILE.fullmatch(name) for name in foreign_entries(d / POINTS_DIR))
+
+
+def _check_resumable(d: Path, definition: Mapping[str, Any]) -> bool:
+    """True when ``d`` holds this sweep (or its start); False when it is empty or absent."""
+    from ..results import foreign_entries, read_manifest, remove_stale_temps
+
+    try:
+        if not d.exists() or (d.is_dir() and not foreign_entries(d)):
+            return False
+    except OSError:  # a name too long, no permission: prepare_output_dir says so (exit 2)
+        return False
+    if not (d / "manifest.json").exists() and d.is_dir() and _only_sweep_leftovers(d):
+        remove_stale_temps(d)
+        remove_stale_temps(d / POINTS_DIR)
+        return True
     manifest = read_manifest(d)  # UserError when not a results directory
     if manifest.get("kind") != "sweep":
         raise UserError(f"{str(d)!r} holds {manifest.get('kind', 'run')} results, not a sweep")
@@ -378,7 +464,8 @@ def sweep(
         seed: root seed shared by all points; default the base scenario's.
         out_dir: directory to write point by point (needed for ``resume``).
         resume: skip the points already complete in ``out_dir``.
-        force: start afresh in a non-empty ``out_dir`` (its sweep files are removed).
+        force: write into a non-empty ``out_dir``: every point runs again and its
+            files are overwritten; nothing else there is removed.
         overrides: ``{"dotted.key": value}`` applied to the base scenario first.
         backend: see ``run``.
         jobs: see ``run``.
@@ -414,40 +501,34 @@ def sweep(
     d = Path(out_dir) if out_dir is not None else None
     if resume and d is None:
         raise UserError("resume needs an output directory (out_dir)")
+    sweep_id = fingerprint(definition)
     done: dict[int, dict[str, Any]] = {}
+    manifest: dict[str, Any] = {"kind": "sweep", **definition, "points": len(points)}
     if d is not None:
         if resume and _check_resumable(d, definition):
-            done = _read_points(d, points, n, root)
+            done = _read_points(d, points, n, root, sweep_id)
         else:
+            _refuse_a_sweep_without_resume(d, force)
             prepare_output_dir(d, force)
-            _clear_sweep_files(d)
+        # what resume needs, first and atomically: a stop from here on can be resumed
+        write_json(d / "manifest.json", {**manifest, "status": "starting"})
         (d / POINTS_DIR).mkdir(exist_ok=True)
         remove_stale_temps(d / POINTS_DIR)
-    reps: dict[int, pd.DataFrame] = {}
-    if d is not None:
-        for k in done:
-            reps[k] = pd.read_parquet(d / POINTS_DIR / f"{_point_stem(k)}.parquet")
+    reps = _read_point_tables(d, done, strict=False) if d is not None else {}
     started = time.time()
     t0 = time.perf_counter()
     todo = [k for k in range(len(points)) if k not in done]
     interrupted = False
     with open_backend(backend, jobs, scheduler) as be:
-        manifest = {
-            "kind": "sweep",
-            **definition,
-            "points": len(points),
-            **provenance(be, started, command),
-            "status": "running",
-        }
+        manifest.update(provenance(be, started, command), status="running")
         if d is not None:
             write_json(d / "manifest.json", manifest)
-            if done:
-                _write_table(d, list(done.values()), keys)
+            _write_table(d, list(done.values()), keys)
         show = False if quiet else progress
         with Progress(n * len(todo), "sweep", show) as bar:
             try:
                 for k in todo:
-                    got = _run_point(be, bar, k, points[k], scenarios[k], n, root)
+                    got = _run_point(be, bar, k, points[k], scenarios[k], n, root, sweep_id)
                     if got is None:
                         interrupted = True
                         break
@@ -475,7 +556,26 @@ def sweep(
     )
 
 
-def _run_point(be, bar, k, params, scenario, n, root) -> tuple[dict, pd.DataFrame] | None:
+def _refuse_a_sweep_without_resume(d: Path, force: bool) -> None:
+    """A plain rerun into a sweep's directory: say that --resume continues it."""
+    from ..results import foreign_entries
+
+    try:
+        if force or not d.is_dir() or not foreign_entries(d):
+            return
+        kind = json.loads((d / "manifest.json").read_text(encoding="utf-8")).get("kind")
+    except (OSError, ValueError, AttributeError, RecursionError):
+        return  # prepare_output_dir says what is wrong with the path
+    if kind == "sweep":
+        raise UserError(
+            f"the output directory {str(d)!r} is not empty: it holds a sweep; pass --resume "
+            "(resume=True) to "
+            "continue it, --force (force=True) to run every point again there, or choose "
+            "another directory"
+        )
+
+
+def _run_point(be, bar, k, params, scenario, n, root, sweep_id) -> tuple[dict, pd.DataFrame] | None:
     """Run one grid point; its record and replication table, or None when interrupted."""
     task = Task.make(scenario, root)
     size = 1 if be.name == "serial" else None
@@ -494,6 +594,7 @@ def _run_point(be, bar, k, params, scenario, n, root) -> tuple[dict, pd.DataFram
         meta={},
     )
     record = {
+        "sweep": sweep_id,
         "point": k,
         "params": params,
         "scenario": scenario.name,
@@ -534,15 +635,27 @@ def _combined_replications(
 
 
 def load_sweep(path: str | os.PathLike[str]) -> SweepResult:
-    """Read a sweep directory back (complete points only)."""
+    """Read a sweep directory back (complete points only).
+
+    Raises:
+        ResultsError: the manifest or a point's file is damaged (named).
+    """
+    from ..errors import ResultsError
     from ..results import read_manifest
 
     d = Path(path)
     manifest = read_manifest(d)
-    points = grid(manifest["params"])
-    done = _read_points(d, points, manifest["replications"], manifest["seed"])
+    try:
+        points = grid(manifest["params"])
+    except UserError as exc:
+        raise ResultsError(f"{str(d / 'manifest.json')!r} key params: {exc}", d) from None
+    if len(points) != manifest["points"]:
+        raise ResultsError(f"{str(d / 'manifest.json')!r} key points: not the grid's size", d)
+    definition = {f: manifest.get(f) for f in ("scenario", "params", "replications", "seed")}
+    sweep_id = fingerprint(definition)
+    done = _read_points(d, points, manifest["replications"], manifest["seed"], sweep_id, True)
     records = [done[k] for k in sorted(done)]
-    reps = {k: pd.read_parquet(d / POINTS_DIR / f"{_point_stem(k)}.parquet") for k in done}
+    reps = _read_point_tables(d, done, strict=True)
     keys = list(manifest["params"])
     return SweepResult(
         table=sweep_table(records, keys),
