@@ -350,6 +350,15 @@ duration). A duration is at most 1e12 days. Keys that set the size of a run (`ra
 `false_alarms_per_day`, `count`, `spacing_km`, `analysts`, `min_detections`) have no bound of
 their own: a run too large for the machine is refused before it starts, with its estimate
 (`--ignore-limits` runs it anyway).
+
+Numbers are read as YAML 1.2 reads them, in decimal: `12`, `-3`, `0.5`, `.5`, `1e-3`, `2.5E+6`
+(YAML 1.1 read `1e-3` as text). Forms that only YAML 1.1 reads as numbers are errors that name
+the key and line and say what YAML 1.1 would have read, because a YAML 1.1 tool and a YAML 1.2
+tool would read the same file differently: sexagesimal `1:30` (90 in YAML 1.1), hexadecimal
+`0x1F`, binary `0b101`, a leading zero `017` (15 in YAML 1.1, 17 in YAML 1.2) and digit groups
+`1_000`. Write the number in decimal, or quote the value if it is text (`'1:30'`). Forms that
+neither version reads as a number, such as `0o17`, are text, which a key that needs a number
+refuses.
 """
 
 DIST_PROSE = """\

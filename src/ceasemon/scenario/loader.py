@@ -318,7 +318,7 @@ def apply_overrides(located: Located, overrides: Mapping[str, Any] | Sequence[st
     else:
         for text in overrides:
             key, value_text = split_assignment(text)
-            value = parse_scalar(value_text) if value_text.strip() else ""
+            value = parse_scalar(value_text, f"--set {key}", key) if value_text.strip() else ""
             apply_override(located, key, value, f"--set {key}")
 
 
