@@ -22,11 +22,10 @@ from __future__ import annotations
 import copy
 import math
 
-import numpy as np
 import pytest
 import yaml
 from click.testing import CliRunner
-from fuzz_scenarios import PARSED, SMALL, paths
+from fuzz_scenarios import PARSED, SMALL, assert_finite_results, paths
 
 import ceasemon as cm
 from ceasemon.cli import cli
@@ -278,27 +277,6 @@ def test_every_numeric_key_refuses_a_huge_value_or_the_run_is_refused(value):
             continue
         with pytest.raises(LimitError):
             cm.run(sc, 1, backend="serial")
-
-
-MUST_BE_NUMBERS = ("count", "severity", "nations", "benefit units", "0/1", "x baseline")
-
-
-def assert_finite_results(res) -> None:
-    """No inf anywhere; no NaN in a metric that always has a value (counts, totals, 0/1)."""
-    assert res.failed == [], res.failed[:1]
-    assert len(res.replications) > 0
-    units = dict(zip(res.summary["metric"], res.summary["unit"], strict=True))
-    for name in res.replications.columns:
-        col = res.replications[name].to_numpy(dtype=float)
-        assert not np.isinf(col).any(), (name, col)
-        if units.get(name) in MUST_BE_NUMBERS:
-            assert np.isfinite(col).all(), (name, col)
-    for row in res.summary.itertuples(index=False):
-        for stat in ("mean", "median", "p05", "p95"):
-            v = float(getattr(row, stat))
-            assert not math.isinf(v), (row.metric, stat, v)
-            if row.unit in MUST_BE_NUMBERS:
-                assert math.isfinite(v), (row.metric, stat, v)
 
 
 def test_the_largest_values_allowed_still_give_finite_results():
