@@ -506,9 +506,12 @@ def numeric_mutants(draw, sources: tuple[str, ...] = tuple(SOURCES)) -> Mutant:
 
 
 # --------------------------------------------------------------------------- result invariants
-#: Units of the metrics that always have a value: counts, totals, 0/1 (others, such as shares
-#: and mean delays, are NaN when there is nothing to average).
-MUST_BE_NUMBERS = ("count", "severity", "nations", "benefit units", "0/1", "x baseline")
+#: Units of the metrics that always have a value: counts, totals, 0/1 (others, such as shares,
+#: mean delays and the time mean of the intensity, are NaN when there is nothing to average:
+#: no breach, or a run that collapses before its warm-up ends).
+MUST_BE_NUMBERS = ("count", "severity", "nations", "benefit units", "0/1")
+#: Metrics of other units that always have a value.
+ALWAYS_DEFINED = ("aggressor_intensity_final",)
 
 
 def assert_finite_results(res: Any) -> None:
@@ -521,11 +524,11 @@ def assert_finite_results(res: Any) -> None:
     for name in res.replications.columns:
         col = res.replications[name].to_numpy(dtype=float)
         assert not np.isinf(col).any(), (name, col)
-        if units.get(name) in MUST_BE_NUMBERS:
+        if units.get(name) in MUST_BE_NUMBERS or name in ALWAYS_DEFINED:
             assert np.isfinite(col).all(), (name, col)
     for row in res.summary.itertuples(index=False):
         for stat in ("mean", "median", "p05", "p95"):
             v = float(getattr(row, stat))
             assert not math.isinf(v), (row.metric, stat, v)
-            if row.unit in MUST_BE_NUMBERS:
+            if row.unit in MUST_BE_NUMBERS or row.metric in ALWAYS_DEFINED:
                 assert math.isfinite(v), (row.metric, stat, v)
