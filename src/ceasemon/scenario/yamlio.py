@@ -94,7 +94,9 @@ def _yaml11_kind(value: str) -> str:
         return "hexadecimal number"
     if digits[:2].lower() == "0b":
         return "binary number"
-    return "octal number"
+    if digits[:1] == "0":
+        return "octal number"
+    return "number form"  # e.g. digits of another script under an explicit !!int
 
 
 def _refuse_yaml11(loader: yaml.SafeLoader, node: yaml.ScalarNode, value: str) -> None:
@@ -103,7 +105,7 @@ def _refuse_yaml11(loader: yaml.SafeLoader, node: yaml.ScalarNode, value: str) -
     meant = getattr(yaml.SafeLoader, f"construct_yaml_{tag}")(loader, node)  # may raise
     kind = _yaml11_kind(value)
     write = f"write {meant!r}"
-    if kind == "octal number":  # YAML 1.2 would read the digits as decimal
+    if kind == "octal number" and _FLOAT_TAGGED_RE.match(value):  # YAML 1.2: decimal digits
         write = f"write {meant!r}, or {int(value)!r} without the leading 0,"
     raise AmbiguousNumberError(
         None,
