@@ -10,6 +10,7 @@ deleted, duplicated or inserted, YAML tags and anchors, lines swapped).
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -413,3 +414,121 @@ def write(directory: Path, mutant: Mutant, name: str = "mutant.yaml") -> Path:
     path = directory / name
     path.write_bytes(mutant.text.encode("utf-8", "surrogatepass"))
     return path
+
+
+# --------------------------------------------------------------------------- numeric mutations
+#: Numbers at and beyond the edges of what a key allows (bounds.py, durations.py), and the
+#: non-finite ones.
+EDGE_NUMBERS = [
+    0,
+    -0.0,
+    -1,
+    5e-324,
+    1e-300,
+    1e-5,
+    0.999999,
+    1.000001,
+    1e7,
+    1e7 * (1 + 1e-9),
+    1e9,
+    1e9 * (1 + 1e-9),
+    1e30,
+    1e308,
+    -1e308,
+    2**63,
+    10**30,
+    math.inf,
+    -math.inf,
+    math.nan,
+]
+#: Raw YAML text put in place of a number: YAML 1.1 forms, non-finite and overflowing forms.
+RAW_NUMBERS = [
+    "1:30",
+    "0x1F",
+    "0b101",
+    "017",
+    "1_000",
+    "0o17",
+    ".inf",
+    "-.inf",
+    ".nan",
+    "1e400",
+    "-1e400",
+    "1e-400",
+    "!!float 1:30",
+    "!!int 0x1F",
+]
+EDGE_DURATIONS = ["0s", "1e-300d", "1e-9s", "1e12d", "1.0000001e12d", "1:30", "0x1Fd", ".inf d"]
+_RAW = "__raw_number_{}__"
+
+
+def numeric_paths(data: Any) -> list[Path_]:
+    """Every path of ``data`` whose value is a number (not a bool) or a duration string."""
+    out = []
+    for path in paths(data):
+        value = get(data, path)
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        duration = isinstance(value, str) and value[-1:] in "smhdw" and value[:1].isdigit()
+        if number or duration:
+            out.append(path)
+    return out
+
+
+@st.composite
+def numeric_mutants(draw, sources: tuple[str, ...] = tuple(SOURCES)) -> Mutant:
+    """Put edge, non-finite or YAML 1.1 numbers (as raw YAML) in one to four numeric keys."""
+    source = draw(st.sampled_from(sources))
+    data = copy.deepcopy(PARSED[source])
+    steps: list[str] = []
+    raws: list[str] = []
+    candidates = numeric_paths(data)
+    for _ in range(draw(st.integers(1, 4))):
+        if not candidates:
+            break
+        path = draw(st.sampled_from(candidates))
+        parent, key = get(data, path[:-1]), path[-1]
+        if isinstance(parent[key], str):  # a duration
+            value: Any = draw(st.sampled_from(EDGE_DURATIONS))
+            shown = repr(value)
+        elif draw(st.booleans()):
+            value = draw(st.sampled_from(EDGE_NUMBERS))
+            shown = repr(value)
+        else:
+            shown = draw(st.sampled_from(RAW_NUMBERS))
+            raws.append(shown)
+            value = _RAW.format(len(raws) - 1)
+        parent[key] = value
+        steps.append(f"{'.'.join(map(str, path))} = {shown}")
+    text = yaml.dump(data, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=100)
+    for i, raw in enumerate(raws):
+        text = text.replace(_RAW.format(i), raw)
+    return Mutant(source, text, steps)
+
+
+# --------------------------------------------------------------------------- result invariants
+#: Units of the metrics that always have a value: counts, totals, 0/1 (others, such as shares,
+#: mean delays and the time mean of the intensity, are NaN when there is nothing to average:
+#: no breach, or a run that collapses before its warm-up ends).
+MUST_BE_NUMBERS = ("count", "severity", "nations", "benefit units", "0/1")
+#: Metrics of other units that always have a value.
+ALWAYS_DEFINED = ("aggressor_intensity_final",)
+
+
+def assert_finite_results(res: Any) -> None:
+    """No inf anywhere in a run's tables, and no NaN in a metric that always has a value."""
+    import numpy as np
+
+    assert res.failed == [], res.failed[:1]
+    assert len(res.replications) > 0
+    units = dict(zip(res.summary["metric"], res.summary["unit"], strict=True))
+    for name in res.replications.columns:
+        col = res.replications[name].to_numpy(dtype=float)
+        assert not np.isinf(col).any(), (name, col)
+        if units.get(name) in MUST_BE_NUMBERS or name in ALWAYS_DEFINED:
+            assert np.isfinite(col).all(), (name, col)
+    for row in res.summary.itertuples(index=False):
+        for stat in ("mean", "median", "p05", "p95"):
+            v = float(getattr(row, stat))
+            assert not math.isinf(v), (row.metric, stat, v)
+            if row.unit in MUST_BE_NUMBERS or row.metric in ALWAYS_DEFINED:
+                assert math.isfinite(v), (row.metric, stat, v)

@@ -49,15 +49,25 @@ def _names(path: Path, given: dict | list, allowed: list[str], what: str) -> Ite
             yield where, f"unknown {what} '{short(name)}'{suggest(name, allowed)} (known: {known})"
 
 
+def _on_earth(lon: float, lat: float) -> bool:
+    return -180 <= lon <= 180 and -90 <= lat <= 90
+
+
 def _check_line(sc: Scenario) -> Iterator[tuple[Path, str]]:
     cl = sc.contact_line
     if (cl.length_km is None) == (cl.polyline is None):
         yield ("contact_line",), "give exactly one of length_km or polyline"
         return
     if cl.polyline is not None:
-        for i, (lon, lat) in enumerate(cl.polyline):
-            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-                yield ("contact_line", "polyline", i), f"[{lon}, {lat}] is not a [lon, lat] point"
+        off = [i for i, (lon, lat) in enumerate(cl.polyline) if not _on_earth(lon, lat)]
+        for i in off:
+            lon, lat = cl.polyline[i]
+            yield (
+                ("contact_line", "polyline", i),
+                f"[{lon:g}, {lat:g}] is not a [lon, lat] point (lon -180 .. 180, lat -90 .. 90)",
+            )
+        if off:
+            return  # the line has no length to check the sectors against
     length = line_length_km(sc)
     if not length > 0:
         yield ("contact_line",), "the contact line has no length"
@@ -106,6 +116,37 @@ def _check_line(sc: Scenario) -> Iterator[tuple[Path, str]]:
             f"the last sector, '{short(last.name)}', ends at {last.end_km} km but the line is "
             f"{length:g} km long",
         )
+
+
+def _check_weights(sc: Scenario) -> Iterator[tuple[Path, str]]:
+    """Breaches need somewhere to happen: some sector of weight > 0 for every party.
+
+    The sector of a breach is drawn with probability length x sector weight x party weight;
+    when every product is 0 there is no distribution to draw from (it used to fall back,
+    silently, to equal odds per sector).  The products are formed as the model forms them,
+    so that weights that underflow to 0 together are caught too.
+    """
+    sectors = sc.contact_line.sectors
+    mass = [(s.end_km - s.start_km) * s.weight for s in sectors]
+    if not sum(mass) > 0:
+        yield (
+            ("contact_line", "sectors"),
+            "every sector has weight 0, so breaches have nowhere to happen; give at least one "
+            "sector a weight above 0",
+        )
+        return
+    for name, party in sc.parties.items():
+        if not party.sector_weights:
+            continue
+        own = [
+            m * party.sector_weights.get(s.name, 1.0) for m, s in zip(mass, sectors, strict=True)
+        ]
+        if not sum(own) > 0:
+            yield (
+                ("parties", name, "sector_weights"),
+                f"party '{short(name)}' has weight 0 on every sector whose own weight is above 0, "
+                "so its breaches have nowhere to happen; give one of them a weight above 0",
+            )
 
 
 def _check_parties(sc: Scenario) -> Iterator[tuple[Path, str]]:
@@ -237,6 +278,11 @@ def _check_aggressor(sc: Scenario) -> Iterator[tuple[Path, str]]:
 def _check_time(sc: Scenario) -> Iterator[tuple[Path, str]]:
     if not sc.duration > 0:
         yield ("duration",), "duration must be longer than 0"
+    if not sc.reporting.report_interval > 0:
+        yield (
+            ("reporting", "report_interval"),
+            "report_interval must be longer than 0 (routine reports are sent once per interval)",
+        )
     if sc.warmup >= sc.duration:
         yield ("warmup",), "warmup must be shorter than duration"
 
@@ -254,6 +300,7 @@ def semantic_problems(sc: Scenario, limit: int | None = None) -> list[tuple[Path
         line,
         _check_parties(sc),
         _check_sensors(sc, line_length_km(sc)) if not line else (),
+        _check_weights(sc) if not line else (),
         _check_attribution(sc),
         _check_response(sc),
         _check_aggressor(sc),

@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from .bounds import MAX_SCORE, at_most
 from .durations import JSON_PATTERN, format_duration, parse_duration
 
 Duration = Annotated[
@@ -112,7 +113,12 @@ class Lognormal(_Dist):
 
     dist: Literal["lognormal"]
     median: Duration = Field(description="median")
-    sigma: float = Field(ge=0, le=10, description="standard deviation of log(value) (plain number)")
+    sigma: float = Field(
+        ge=0,
+        le=10,
+        allow_inf_nan=False,
+        description="standard deviation of log(value) (plain number)",
+    )
 
     def mean(self) -> float:
         """Analytic mean in days."""
@@ -134,7 +140,10 @@ class Gamma(_Dist):
     dist: Literal["gamma"]
     mean_: Duration = Field(alias="mean", description="mean")
     cv: float = Field(
-        ge=0, le=100, description="coefficient of variation, sd / mean (plain number)"
+        ge=0,
+        le=100,
+        allow_inf_nan=False,
+        description="coefficient of variation, sd / mean (plain number)",
     )
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -236,8 +245,11 @@ class Empirical(_Dist):
 
     dist: Literal["empirical"]
     values: list[Duration] = Field(min_length=1, description="the possible values")
-    weights: list[Annotated[float, Field(ge=0)]] | None = Field(
-        default=None, description="relative weights, one per value (default: equal)"
+    weights: list[Annotated[float, Field(ge=0, allow_inf_nan=False), at_most(MAX_SCORE)]] | None = (
+        Field(
+            default=None,
+            description="relative weights, one per value (default: equal; at most 1e9, not all 0)",
+        )
     )
 
     @model_validator(mode="after")

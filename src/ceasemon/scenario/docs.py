@@ -23,6 +23,7 @@ from pydantic import BaseModel, BeforeValidator
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from .bounds import number_text
 from .distributions import (
     DistributionT,
     Empirical,
@@ -78,7 +79,7 @@ def _flatten(meta: list[Any]) -> list[Any]:
 def _bound(value: float) -> str:
     if isinstance(value, int) and value >= 2**32 and (value & (value - 1)) == 0:
         return f"2^{value.bit_length() - 1}"
-    return f"{value:g}"
+    return number_text(value)
 
 
 def _number(kind: str, meta: list[Any]) -> str:
@@ -375,6 +376,27 @@ Keys whose name carries their unit take plain numbers: `length_km`, `start_km`, 
 `spacing_km`, `distance_km`, `location_error_km`, `rates_per_day`, `false_alarms_per_day`,
 `discount_per_day`, `travel_speed_km_per_day`, `support_decay_per_year`. Probabilities are plain
 numbers in [0, 1]; severities, weights, costs and benefits are plain numbers >= 0.
+
+Every number must be finite: `.inf`, `-.inf` and `.nan` are errors, and so is a number too large
+for a float (`1e400`). Numbers that enter sums and products over a run are also bounded, far
+beyond any meaningful value, so that no total can overflow to infinity: lengths, positions and
+distances (`*_km`) are at most 1e7 km (250 times round the Earth); severities, weights, costs,
+benefits, `urgent_severity`, `min_severity`, `discount_per_day`, `responsiveness` and the prior's
+`alpha` and `beta` are at most 1e9, `offensive.threshold` lies in -1e9 .. 1e9, and
+`travel_speed_km_per_day` lies in 1e-5 .. 1e9 (so the longest trip takes at most the longest
+duration). A duration is at most 1e12 days. Keys that set the size of a run (`rates_per_day`,
+`false_alarms_per_day`, `count`, `spacing_km`, `analysts`, `min_detections`) have no bound of
+their own: a run too large for the machine is refused before it starts, with its estimate
+(`--ignore-limits` runs it anyway).
+
+Numbers are read as YAML 1.2 reads them, in decimal: `12`, `-3`, `0.5`, `.5`, `1e-3`, `2.5E+6`
+(YAML 1.1 read `1e-3` as text). Forms that only YAML 1.1 reads as numbers are errors that name
+the key and line and say what YAML 1.1 would have read, because a YAML 1.1 tool and a YAML 1.2
+tool would read the same file differently: sexagesimal `1:30` (90 in YAML 1.1), hexadecimal
+`0x1F`, binary `0b101`, a leading zero `017` (15 in YAML 1.1, 17 in YAML 1.2) and digit groups
+`1_000`. Write the number in decimal, or quote the value if it is text (`'1:30'`). Forms that
+neither version reads as a number, such as `0o17`, are text, which a key that needs a number
+refuses.
 """
 
 DIST_PROSE = """\
@@ -469,8 +491,12 @@ Beyond the type and range of each key, a scenario must satisfy:
 - a `positioned` sensor group has exactly one of `count`, `spacing_km` or `positions_km`, and a
   `range_km`; `sectors` goes with `count` or `spacing_km`, not with `positions_km`, and explicit
   positions lie on the line; a `full` group has none of these;
-- `revisit` and `persistence` are given together, as are `mtbf` and `mttr`; `revisit` and `mtbf`
-  are longer than 0;
+- `revisit` and `persistence` are given together, as are `mtbf` and `mttr`; `revisit`, `mtbf` and
+  `reporting.report_interval` are longer than 0;
+- some sector has a weight above 0, and every party's `sector_weights` leave it some sector of
+  weight above 0 (the sector of a breach is drawn in proportion to length x sector weight x party
+  weight);
+- a polyline's points are `[lon, lat]` with lon in -180 .. 180 and lat in -90 .. 90;
 - the confusion matrix has a row for every party and for `none`, and each row sums to 1 (within
   1e-9);
 - the ladder is in rising order of `min_severity`; hub names are unique;

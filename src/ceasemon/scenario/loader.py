@@ -9,6 +9,7 @@ line.
 
 from __future__ import annotations
 
+import os
 import reprlib
 import types
 import typing
@@ -82,18 +83,36 @@ def _display(path: FsPath) -> str:
             return str(path)
 
 
-def _read(path: FsPath) -> Located:
-    name = _display(path)
+def _read_bounded(path: FsPath, name: str) -> bytes:
+    """The file's bytes, refused by its size before it is read, and read at most one past it.
+
+    The size check comes first (``stat``), so that a 3 GB file is refused at once rather than
+    after reading it whole into memory; the read itself is bounded too, for a file that grows
+    meanwhile or whose ``stat`` size means nothing (a pipe, ``/proc``).
+    """
+
+    def too_big(size: str) -> ScenarioError:
+        return ScenarioError.single(
+            f"the file is {size} bytes; a scenario file may be at most {_MAX_FILE_BYTES:,} bytes",
+            file=name,
+        )
+
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > _MAX_FILE_BYTES:
+                raise too_big(f"{size:,}")
+            raw = handle.read(_MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ScenarioError.single(f"cannot read the file: {exc.strerror}", file=name) from None
     if len(raw) > _MAX_FILE_BYTES:
-        raise ScenarioError.single(
-            f"the file is {len(raw):,} bytes; a scenario file may be at most "
-            f"{_MAX_FILE_BYTES:,} bytes",
-            file=name,
-        )
+        raise too_big(f"more than {_MAX_FILE_BYTES:,}")
+    return raw
+
+
+def _read(path: FsPath) -> Located:
+    name = _display(path)
+    raw = _read_bounded(path, name)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -318,7 +337,7 @@ def apply_overrides(located: Located, overrides: Mapping[str, Any] | Sequence[st
     else:
         for text in overrides:
             key, value_text = split_assignment(text)
-            value = parse_scalar(value_text) if value_text.strip() else ""
+            value = parse_scalar(value_text, f"--set {key}", key) if value_text.strip() else ""
             apply_override(located, key, value, f"--set {key}")
 
 

@@ -13,10 +13,20 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .bounds import MAX_KM, MAX_SCORE, MIN_SPEED, at_most
 from .distributions import Duration, RandomDuration
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+#: A finite number >= 0 with no upper bound of its own: the keys of this type set the size of a
+#: run (rates), and ``ceasemon.limits`` refuses a run too large before it starts.
 NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+#: A length, position or distance in km: finite, >= 0, at most ``MAX_KM``.
+Km = Annotated[float, Field(ge=0.0, allow_inf_nan=False), at_most(MAX_KM)]
+#: A positive length in km (a spacing): finite, > 0, at most ``MAX_KM``.
+PositiveKm = Annotated[float, Field(gt=0, allow_inf_nan=False), at_most(MAX_KM)]
+#: A severity, benefit, cost, weight or other plain score: finite, >= 0, at most ``MAX_SCORE``.
+Score = Annotated[float, Field(ge=0.0, allow_inf_nan=False), at_most(MAX_SCORE)]
 Terrain = Literal["open", "urban", "forest", "maritime"]
 Action = Literal["diplomatic", "economic", "logistics", "military", "maritime"]
 ACTIONS: tuple[str, ...] = get_args(Action)
@@ -32,24 +42,27 @@ class Sector(_Strict):
     """A stretch of the contact line."""
 
     name: str = Field(min_length=1, description="unique sector name")
-    start_km: NonNegative = Field(description="start, km along the line")
-    end_km: NonNegative = Field(description="end, km along the line (> start_km)")
+    start_km: Km = Field(description="start, km along the line (at most 1e7 km)")
+    end_km: Km = Field(description="end, km along the line (> start_km; at most 1e7 km)")
     terrain: Terrain = Field(description="open, urban, forest or maritime")
-    weight: NonNegative = Field(
-        default=1.0, description="relative breach density per km (all parties)"
+    weight: Score = Field(
+        default=1.0,
+        description="relative breach density per km (all parties; at most 1e9; not 0 on every "
+        "sector)",
     )
 
 
 class ContactLine(_Strict):
     """The line along which breaches happen and sensors stand."""
 
-    length_km: NonNegative | None = Field(
-        default=None, description="length in km (give this or polyline)"
+    length_km: Km | None = Field(
+        default=None, description="length in km (give this or polyline; at most 1e7 km)"
     )
-    polyline: list[tuple[float, float]] | None = Field(
+    polyline: list[tuple[Finite, Finite]] | None = Field(
         default=None,
         min_length=2,
-        description="[lon, lat] points in degrees; the length is their great-circle length",
+        description="[lon, lat] points in degrees (lon -180 .. 180, lat -90 .. 90); the length "
+        "is their great-circle length",
     )
     sectors: list[Sector] = Field(
         min_length=1, description="sectors that tile 0 .. length without gaps or overlap"
@@ -68,10 +81,13 @@ class Party(_Strict):
 
     role: Literal["aggressor", "defender"] = Field(description="aggressor or defender")
     rates_per_day: dict[str, NonNegative] = Field(
-        description="breach type -> breaches per day (missing types 0)"
+        description="breach type -> breaches per day (missing types 0; finite, and a run too "
+        "large for the machine is refused by the size limits)"
     )
-    sector_weights: dict[str, NonNegative] | None = Field(
-        default=None, description="sector -> relative weight for this party (missing sectors 1)"
+    sector_weights: dict[str, Score] | None = Field(
+        default=None,
+        description="sector -> relative weight for this party (missing sectors 1; at most 1e9; "
+        "not 0 on every sector)",
     )
     retaliation: Retaliation | None = Field(
         default=None, description="defender only: retaliation for aggressor breaches"
@@ -81,7 +97,9 @@ class Party(_Strict):
 class BreachType(_Strict):
     """A kind of breach."""
 
-    severity: NonNegative = Field(description="severity score; drives priority, urgency, ladder")
+    severity: Score = Field(
+        description="severity score; drives priority, urgency, ladder (at most 1e9)"
+    )
 
 
 class SensorGroup(_Strict):
@@ -91,26 +109,32 @@ class SensorGroup(_Strict):
         default="positioned", description="positioned sensors, or full: one virtual sensor"
     )
     count: Annotated[int, Field(ge=0)] | None = Field(
-        default=None, description="number of sensors spread evenly over the group's sectors"
+        default=None,
+        description="number of sensors spread evenly over the group's sectors (a run too large "
+        "is refused by the size limits)",
     )
-    spacing_km: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
-        default=None, description="distance between neighbouring sensors (instead of count)"
+    spacing_km: PositiveKm | None = Field(
+        default=None,
+        description="distance between neighbouring sensors (instead of count; at most 1e7 km)",
     )
-    positions_km: list[NonNegative] | None = Field(
-        default=None, description="explicit positions, km along the line (instead of count)"
+    positions_km: list[Km] | None = Field(
+        default=None,
+        description="explicit positions, km along the line (instead of count; on the line)",
     )
     sectors: list[str] | None = Field(default=None, description="sector names (default: all)")
-    range_km: NonNegative | None = Field(
-        default=None, description="detection radius in km (positioned groups)"
+    range_km: Km | None = Field(
+        default=None, description="detection radius in km (positioned groups; at most 1e7 km)"
     )
     p_detect: dict[str, Probability] = Field(
         description="breach type -> chance of detecting one breach in range (missing types 0)"
     )
     false_alarms_per_day: NonNegative = Field(
-        default=0.0, description="false alarms per sensor per day (Poisson)"
+        default=0.0,
+        description="false alarms per sensor per day (Poisson; finite, and a run too large is "
+        "refused by the size limits)",
     )
-    location_error_km: NonNegative = Field(
-        default=0.0, description="standard deviation of the reported position"
+    location_error_km: Km = Field(
+        default=0.0, description="standard deviation of the reported position (at most 1e7 km)"
     )
     latency: RandomDuration = Field(
         default="0s", description="time from detection to its arrival at fusion"
@@ -148,16 +172,16 @@ class Attribution(_Strict):
 class Reporting(_Strict):
     """How verdicts reach the coalition."""
 
-    urgent_severity: NonNegative = Field(
-        description="incidents at or above this severity are reported at once"
+    urgent_severity: Score = Field(
+        description="incidents at or above this severity are reported at once (at most 1e9)"
     )
-    report_interval: Duration = Field(description="period of the routine report")
+    report_interval: Duration = Field(description="period of the routine report (longer than 0)")
 
 
 class Nation(_Strict):
     """A coalition member."""
 
-    weight: NonNegative = Field(default=1.0, description="voting weight")
+    weight: Score = Field(default=1.0, description="voting weight (at most 1e9)")
     ratification: Probability = Field(
         description="chance its parliament ratifies the guarantee (drawn once per replication)"
     )
@@ -182,17 +206,17 @@ class Coalition(_Strict):
 class Rung(_Strict):
     """One step of the response ladder."""
 
-    min_severity: NonNegative = Field(description="lowest decision severity for this rung")
+    min_severity: Score = Field(description="lowest decision severity for this rung (at most 1e9)")
     action: Action = Field(description="diplomatic, economic, logistics, military or maritime")
     implementation: RandomDuration = Field(description="time from decision to implementation")
-    cost: NonNegative = Field(description="cost imposed on the aggressor (benefit units)")
+    cost: Score = Field(description="cost imposed on the aggressor (benefit units; at most 1e9)")
 
 
 class Hub(_Strict):
     """A logistics hub from which military assistance travels."""
 
     name: str = Field(min_length=1, description="hub name")
-    distance_km: NonNegative = Field(description="distance to the contact line")
+    distance_km: Km = Field(description="distance to the contact line (at most 1e7 km)")
 
 
 class Response(_Strict):
@@ -200,19 +224,25 @@ class Response(_Strict):
 
     ladder: list[Rung] = Field(min_length=1, description="rungs by rising min_severity")
     hubs: list[Hub] | None = Field(default=None, description="hubs for military assistance")
-    travel_speed_km_per_day: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
-        default=500.0, description="speed of military assistance from the nearest hub"
+    travel_speed_km_per_day: Annotated[
+        float,
+        Field(ge=MIN_SPEED, allow_inf_nan=False),
+        at_most(MAX_SCORE),
+    ] = Field(
+        default=500.0,
+        description="speed of military assistance from the nearest hub (at most 1e9; at least "
+        "1e-5, so that the longest trip takes at most the longest duration)",
     )
 
 
 class Prior(_Strict):
     """The adaptive aggressor's prior beliefs."""
 
-    alpha: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
-        default=1.0, description="Beta prior: pseudo-count of breaches answered"
+    alpha: Annotated[float, Field(gt=0, allow_inf_nan=False), at_most(MAX_SCORE)] = Field(
+        default=1.0, description="Beta prior: pseudo-count of breaches answered (at most 1e9)"
     )
-    beta: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
-        default=1.0, description="Beta prior: pseudo-count of breaches not answered"
+    beta: Annotated[float, Field(gt=0, allow_inf_nan=False), at_most(MAX_SCORE)] = Field(
+        default=1.0, description="Beta prior: pseudo-count of breaches not answered (at most 1e9)"
     )
     delay: Duration = Field(
         default="14d", description="expected breach-to-response delay before any is seen"
@@ -223,7 +253,9 @@ class Offensive(_Strict):
     """When the aggressor gives up the ceasefire."""
 
     type: str = Field(description="breach type whose net gain is watched")
-    threshold: float = Field(allow_inf_nan=False, description="net gain b - C that tempts")
+    threshold: Annotated[float, Field(allow_inf_nan=False), at_most(MAX_SCORE, symmetric=True)] = (
+        Field(description="net gain b - C that tempts (between -1e9 and 1e9)")
+    )
     window: Duration = Field(description="how long the temptation must last")
 
 
@@ -233,15 +265,16 @@ class Aggressor(_Strict):
     policy: Literal["fixed", "rational", "adaptive"] = Field(
         description="fixed (intensity 1), rational (knows P and D) or adaptive (learns them)"
     )
-    benefit: dict[str, NonNegative] = Field(
-        default_factory=dict, description="breach type -> benefit of one breach (missing 0)"
+    benefit: dict[str, Score] = Field(
+        default_factory=dict,
+        description="breach type -> benefit of one breach (missing 0; at most 1e9)",
     )
-    discount_per_day: NonNegative = Field(
-        default=0.0, description="discount rate of later costs, per day"
+    discount_per_day: Score = Field(
+        default=0.0, description="discount rate of later costs, per day (at most 1e9)"
     )
     prior: Prior | None = Field(default=None, description="adaptive only: prior beliefs")
-    responsiveness: NonNegative | None = Field(
-        default=None, description="adaptive only: slope of the intensity curve"
+    responsiveness: Score | None = Field(
+        default=None, description="adaptive only: slope of the intensity curve (at most 1e9)"
     )
     offensive: Offensive | None = Field(
         default=None, description="renewed offensive (none: the ceasefire never collapses)"

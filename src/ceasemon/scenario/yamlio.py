@@ -2,12 +2,17 @@
 
 Only the safe loader is used: a tag that would construct a Python object is an
 error, never executed.  Booleans follow YAML 1.2 (``true``/``false`` only), so
-that a nation or sector called ``NO`` or ``on`` stays a name.  Duplicate keys
-are errors rather than a silent "last one wins".
+that a nation or sector called ``NO`` or ``on`` stays a name.  Numbers follow
+YAML 1.2 written in decimal (``12``, ``-3``, ``0.5``, ``1e-3``, ``.inf``): the
+YAML 1.1 forms PyYAML reads as numbers (sexagesimal ``1:30`` = 90, ``0x1F``,
+``0o17``, ``0b101``, ``017`` as octal, ``1_000``) are text here, so that a key
+needing a number refuses them by name instead of taking a value the user did not
+mean.  Duplicate keys are errors rather than a silent "last one wins".
 """
 
 from __future__ import annotations
 
+import math
 import re
 import reprlib
 from dataclasses import dataclass, field
@@ -53,16 +58,102 @@ class _FastLoader(_ReadableValues, getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     """The same loader on libyaml's parser (about 8x faster), when PyYAML was built with it."""
 
 
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+#: YAML 1.2 numbers, decimal only: an integer without a leading zero (``017`` is 15 in
+#: YAML 1.1 and 17 in YAML 1.2, so it is refused), and a float with a point or an exponent.
+_INT_RE = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+_FLOAT_RE = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?[0-9]+[eE][-+]?[0-9]+"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+#: What an explicit ``!!float`` may hold besides: a plain integer (``!!float 1`` is 1.0).
+_FLOAT_TAGGED_RE = re.compile(r"^[-+]?[0-9]+$")
+#: The YAML 1.1 resolvers of PyYAML for int and float, kept after the YAML 1.2 ones so that
+#: their extra forms (1:30, 0x1F, 0b101, 017, 1_000) reach the constructors below, which
+#: refuse them by name.
+_YAML11 = {
+    first: [(tag, rx) for tag, rx in resolvers if tag in (_INT, _FLOAT)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class AmbiguousNumberError(yaml.constructor.ConstructorError):
+    """A number written in a form that only YAML 1.1 reads as a number (``1:30``, ``0x1F``)."""
+
+
+def _yaml11_kind(value: str) -> str:
+    digits = value.lstrip("+-")
+    if ":" in value:
+        return "sexagesimal (base 60) number"
+    if "_" in value:
+        return "number with digits grouped by _"
+    if digits[:2].lower() == "0x":
+        return "hexadecimal number"
+    if digits[:2].lower() == "0b":
+        return "binary number"
+    if digits[:1] == "0":
+        return "octal number"
+    return "number form"  # e.g. digits of another script under an explicit !!int
+
+
+def _refuse_yaml11(loader: yaml.SafeLoader, node: yaml.ScalarNode, value: str) -> None:
+    """Raise the error for a YAML 1.1 number form, saying what YAML 1.1 would have read."""
+    tag = "int" if node.tag == _INT else "float"
+    meant = getattr(yaml.SafeLoader, f"construct_yaml_{tag}")(loader, node)  # may raise
+    kind = _yaml11_kind(value)
+    write = f"write {meant!r}"
+    if kind == "octal number" and _FLOAT_TAGGED_RE.match(value):  # YAML 1.2: decimal digits
+        write = f"write {meant!r}, or {int(value)!r} without the leading 0,"
+    raise AmbiguousNumberError(
+        None,
+        None,
+        f"{reprlib.repr(value)} is a YAML 1.1 {kind}, {meant!r}; scenario files read numbers "
+        f"as YAML 1.2 does, in decimal: {write} or quote the value if it is text",
+        node.start_mark,
+    )
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    """A decimal integer, also under an explicit ``!!int``; other YAML 1.1 forms are errors."""
+    value = loader.construct_scalar(node)
+    if not _INT_RE.match(value):
+        _refuse_yaml11(loader, node, value)
+    return int(value)
+
+
+def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
+    """A float as YAML 1.2 writes it; ``.inf`` and ``.nan`` are read (the models refuse them)."""
+    value = loader.construct_scalar(node)
+    if not (_FLOAT_RE.match(value) or _FLOAT_TAGGED_RE.match(value)):
+        _refuse_yaml11(loader, node, value)
+    name = value.lstrip("+-.").lower()
+    if name in ("inf", "nan"):
+        return -math.inf if value.startswith("-") else math.inf if name == "inf" else math.nan
+    return float(value)
+
+
 for _cls in (_Loader, _FastLoader):
     _cls.yaml_implicit_resolvers = {
-        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+        first: [
+            (tag, rx)
+            for tag, rx in resolvers
+            if tag not in (_BOOL, _INT, _FLOAT, "tag:yaml.org,2002:value")  # YAML 1.1 only
+        ]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
     _cls.add_implicit_resolver(
-        "tag:yaml.org,2002:bool",
-        re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-        list("tTfF"),
+        _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
     )
+    _cls.add_implicit_resolver(_INT, _INT_RE, list("-+0123456789"))
+    _cls.add_implicit_resolver(_FLOAT, _FLOAT_RE, list("-+.0123456789"))
+    for _first, _resolvers in _YAML11.items():
+        for _tag, _rx in _resolvers:
+            _cls.add_implicit_resolver(_tag, _rx, [_first])
+    _cls.add_constructor(_INT, _construct_int)
+    _cls.add_constructor(_FLOAT, _construct_float)
 
 
 @dataclass
@@ -203,9 +294,9 @@ def parse_yaml(text: str, file: str) -> Located:
                 f"{what}; tags that construct objects are not allowed in scenario files "
                 "(only plain mappings, lists, strings and numbers)"
             )
-        raise ScenarioError.single(
-            f"malformed YAML: {what}", file=file, key=key, line=line
-        ) from None
+        if not isinstance(exc, AmbiguousNumberError):
+            what = f"malformed YAML: {what}"
+        raise ScenarioError.single(what, file=file, key=key, line=line) from None
     except yaml.reader.ReaderError as exc:  # a control character, a lone surrogate
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
         what = f"the character U+{code:04X} is not allowed in a scenario file"
@@ -255,6 +346,18 @@ def _located(node: yaml.Node | None, data: Any, file: str) -> Located:
     return Located(data, origins)
 
 
-def parse_scalar(text: str) -> Any:
-    """Parse an override value as a YAML scalar or flow collection (``[1, 2]``, ``{a: 1}``)."""
-    return parse_yaml(text, "--set").data
+def parse_scalar(text: str, source: str = "--set", key: str | None = None) -> Any:
+    """Parse an override value as a YAML scalar or flow collection (``[1, 2]``, ``{a: 1}``).
+
+    A problem is reported as from ``source`` at ``key`` (``--set seed``, key ``seed``): the
+    value has no line of its own, and the user needs to know which ``--set`` was wrong.
+    """
+    try:
+        return parse_yaml(text, source).data
+    except ScenarioError as exc:
+        if key is None:
+            raise
+        raise ScenarioError(
+            Problem(p.message, source, key if p.key is None else f"{key}.{p.key}", None)
+            for p in exc.problems
+        ) from None
