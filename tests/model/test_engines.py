@@ -181,3 +181,24 @@ def test_the_engines_agree_on_generated_scenarios(seed, make_scenario):
 def test_the_engines_agree_on_many_generated_scenarios(seed, make_scenario):
     model = build_model(make_scenario(generated_changes(seed)))
     assert_identical(*both(model, replication_seed(seed, 0)))
+
+
+def test_the_engines_agree_when_every_delay_is_zero(make_scenario):
+    # a breach is detected, verified, reported, decided on and answered at its own instant:
+    # the response reaches the aggressor just after that instant, in both engines
+    sc = make_scenario(
+        {
+            "sensors.ears.latency": "0s",
+            "attribution.service_time": "0s",
+            "reporting.urgent_severity": 0,
+            "coalition.quorum": 0.0,
+            "response.ladder.0.implementation": "0s",
+            "response.ladder.1.implementation": "0s",
+            "aggressor.policy": "adaptive",
+            "aggressor.responsiveness": 2.0,
+            "duration": "20d",
+        }
+    )
+    fast, slow = both(build_model(sc), replication_seed(2, 0))
+    assert np.isfinite(fast.decisions.t_response).sum() > 10
+    assert_identical(fast, slow)

@@ -283,11 +283,13 @@ class AdaptivePolicy(Policy):
         cost = self.cost(cum[:, 0], cum[:, 1], cum[:, 2], cum[:, 3])
         values = self.intensity_of(cost)
         self.successes, self.failures, self.delay_sum, self.delay_n = cum[-1]
-        starts = np.concatenate([[t0], events.time])
+        # an update from before the step (a response landing at the very instant of the breach
+        # it answers, every delay of the chain 0) is taken in at the step's start
+        starts = np.concatenate([[t0], np.maximum(events.time, t0)])
         collapse = None
         p = self.params
         if p.offensive_type is not None:
-            ends = np.concatenate([events.time, [t1]])
+            ends = np.concatenate([starts[1:], [t1]])
             above = (
                 p.benefit[p.offensive_type] - cost[:, p.offensive_type]
             ) > p.offensive_threshold

@@ -83,6 +83,7 @@ class World:
         self.deadlines: dict[float, list] = defaultdict(list)
         self.queue_at: dict[float, list[int]] = {}
         self.report_at: dict[float, list[int]] = {}
+        self.weighed_at = -math.inf  # the last instant whose aggressor candidates were weighed
         self.ledger = BeliefLedger(d.cand, self.horizon, 0)  # its successes and failures
 
     # ---------------------------------------------------------------- helpers
@@ -120,9 +121,16 @@ class World:
         self.path[1].append(res.values)
 
     def look(self, events: agg.BeliefEvents) -> None:
-        """The adaptive aggressor takes in this instant's updates; it may launch the offensive."""
+        """The adaptive aggressor takes in this instant's updates; it may launch the offensive.
+
+        An update that comes after this instant's aggressor candidates were weighed (a
+        response landing at the very instant of its breach: every delay of the chain 0) is
+        taken in just after the instant, as in the fast engine.
+        """
         now = self.env.now
         t1 = float(np.nextafter(now, math.inf))
+        if self.weighed_at == now and len(events.time):
+            events.time = np.maximum(events.time, t1)
         res = self.d.policy.step(self.t_last, t1, events)
         self.t_last = t1
         self.current = res
@@ -178,6 +186,7 @@ class World:
             if self.stopped():
                 return
             if cand.is_aggressor[i]:
+                self.weighed_at = float(cand.t[i])
                 happens = cand.u_accept[i] * imax < self.intensity(cand.t[i], int(cand.type[i]))
             elif cand.parent[i] >= 0:
                 happens = d.accepted[cand.parent[i]]
