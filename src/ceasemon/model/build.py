@@ -22,7 +22,7 @@ from .records import Labels
 from .reporting import Reporting
 from .response import Response
 from .sensors import Detection
-from .stage import Basics, Stage
+from .stage import Basics, ReportStage, Stage
 
 #: The stages in the order a breach passes them (``Model`` has one attribute per stage).
 PIPELINE: tuple[tuple[str, type[Stage]], ...] = (
@@ -52,11 +52,16 @@ class Model:
     aggressor: AggressorParams
     duration: float
     warmup: float
+    pipeline: tuple[tuple[str, type[Stage]], ...] = PIPELINE
+    holds: tuple[ReportStage, ...] = ()  # stages between reporting and the coalition
 
     @property
     def stages(self) -> tuple[Stage, ...]:
         """The stages in pipeline order."""
-        return tuple(getattr(self, name) for name, _ in PIPELINE)
+        extra = dict(
+            zip((n for n, c in self.pipeline if n not in _FIELDS), self.holds, strict=True)
+        )
+        return tuple(getattr(self, n) if n in _FIELDS else extra[n] for n, _ in self.pipeline)
 
     @property
     def parties(self) -> tuple[PartyParams, ...]:
@@ -90,12 +95,38 @@ class Model:
         )
 
 
-def build_model(sc: Scenario) -> Model:
-    """Compile a validated scenario into its stages."""
+#: The stages every model has, by name (a ``Model`` field each).
+_FIELDS = frozenset(name for name, _ in PIPELINE)
+
+
+def with_stage(name: str, cls: type[ReportStage], after: str = "reporting") -> tuple:
+    """The default pipeline with a report stage ``cls`` inserted after stage ``after``."""
+    names = [n for n, _ in PIPELINE]
+    i = names.index(after) + 1
+    return (*PIPELINE[:i], (name, cls), *PIPELINE[i:])
+
+
+def build_model(sc: Scenario, pipeline: tuple[tuple[str, type[Stage]], ...] = PIPELINE) -> Model:
+    """Compile a validated scenario into its stages (``pipeline``: the default, or with more).
+
+    A stage that is not one of the default ones must be a ``ReportStage`` between
+    reporting and the coalition.
+    """
     types = tuple(sc.breach_types)
     severity = np.array([sc.breach_types[t].severity for t in types], dtype=float)
     basics = Basics(types=types, severity=severity, line=build_line(sc))
-    stages = {name: cls.build(sc, basics) for name, cls in PIPELINE}
+    names = [n for n, _ in pipeline]
+    if [n for n in names if n in _FIELDS] != [n for n, _ in PIPELINE]:
+        raise ValueError("a pipeline keeps every default stage, in order")
+    built = {name: cls.build(sc, basics) for name, cls in pipeline}
+    holds = tuple(built.pop(n) for n in names if n not in _FIELDS)
+    for h in holds:
+        if not isinstance(h, ReportStage):
+            raise ValueError(f"{type(h).__name__}: an added stage must be a ReportStage")
+    lo, hi = names.index("reporting"), names.index("coalition")
+    if any(not (lo < names.index(n) < hi) for n in names if n not in _FIELDS):
+        raise ValueError("an added stage goes between reporting and the coalition")
+    stages = built
     return Model(
         scenario=sc,
         types=types,
@@ -105,4 +136,6 @@ def build_model(sc: Scenario) -> Model:
         aggressor=build_aggressor(sc, types),
         duration=sc.duration,
         warmup=sc.warmup,
+        pipeline=tuple(pipeline),
+        holds=holds,
     )

@@ -137,6 +137,7 @@ class Pipeline:
         self.politics = decision_draws(model.coalition, streams.sub("politics", "decisions"))
         self.impl = implementation_draws(model.response, streams.sub("response", "implementation"))
         self.available = available_rungs(model.response, model.coalition, members)
+        self.holds = [h.start(streams) for h in model.holds]  # stages before the coalition
         self.decisions: list[tuple[np.ndarray, ...]] = []
         # responses to the aggressor's own breaches: (time, tie-break, breach indices)
         self.success_heap: list[tuple[float, int, np.ndarray]] = []
@@ -182,8 +183,9 @@ class Pipeline:
         k = len(rep)
         if k == 0:
             return
-        delay = time_to_quorum(model.coalition, self.members, rep.t_report, self.politics.take(k))
-        t_decided = rep.t_report + delay
+        t_start = self.hold(rep)
+        delay = time_to_quorum(model.coalition, self.members, t_start, self.politics.take(k))
+        t_decided = t_start + delay
         rung = rung_for(model.response, self.available, rep.severity)
         t_response, action, cost = respond(model.response, rung, t_decided, self.impl.take(k))
         self.decisions.append((rep.t_report, rep.severity, t_decided, t_response, action, cost))
@@ -203,6 +205,13 @@ class Pipeline:
                     self.success_heap,
                     (float(t_response[j]), self._pushes, named[own & (s_inc == j)]),
                 )
+
+    def hold(self, rep) -> np.ndarray:
+        """When each deciding report's decision starts: at once, or after the added stages."""
+        t_start = rep.t_report
+        for run in self.holds:
+            t_start = run.advance(t_start, rep.severity)
+        return t_start
 
     def decisions_table(self, end: float) -> Decisions:
         """Every decision whose report left by ``end``; later stages after ``end`` are NaN."""

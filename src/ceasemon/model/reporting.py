@@ -100,7 +100,7 @@ class Reporting(Stage):
         """
         key_kind = np.where(urgent, 0, 1)
         key_id = np.where(urgent, ids, -1)
-        order = np.lexsort((ids, key_id, key_kind, t_rep))
+        order = np.lexsort((ids, key_kind, t_rep))  # an urgent report's key is its incident
         ids, t_rep, key_kind, key_id = ids[order], t_rep[order], key_kind[order], key_id[order]
         brk = np.ones(len(ids), bool)
         brk[1:] = (

@@ -32,7 +32,7 @@ __all__ = ["ENGINES", "Model", "belief_horizon", "build_model", "make_policy", "
 
 def belief_horizon(model: Model) -> float:
     """Time after a breach at which an unanswered breach counts as a failure (MODEL.md 6)."""
-    return learning_deadline(model.scenario)
+    return learning_deadline(model.scenario, model.pipeline)
 
 
 def simulate(

@@ -87,3 +87,20 @@ def longest_of(dist: Any) -> float:
     """Longest value of a distribution; mean + 3 sd where it is unbounded."""
     hi = dist.upper()
     return hi if math.isfinite(hi) else dist.mean() + 3.0 * math.sqrt(dist.var())
+
+
+class ReportStage(Stage):
+    """A stage between reporting and the coalition: it holds, or stops, deciding reports.
+
+    It sees each report that would start a coalition decision, in the order reports
+    leave, and gives the time the decision starts instead (NaN: no decision).  Both engines
+    call it the same way (``start`` once per replication, then ``advance`` in report
+    order), so a stage of this shape is added without touching them (docs/extending.md).
+    """
+
+    @abstractmethod
+    def start(self, streams: Any) -> Any:
+        """The replication's running state (its draws come from ``streams``); has ``advance``.
+
+        ``advance(t_report, severity) -> t_start``: arrays over the reports of one batch.
+        """

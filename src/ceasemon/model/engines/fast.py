@@ -61,9 +61,9 @@ def simulate_fast(
     own_idx = np.flatnonzero(~cand.is_aggressor & (cand.parent < 0))
     ret_idx = np.flatnonzero(cand.parent >= 0)
     t_ag, t_own, t_ret = cand.t[ag_idx], cand.t[own_idx], cand.t[ret_idx]
-    horizon = learning_deadline(model.scenario)
+    horizon = learning_deadline(model.scenario, model.pipeline)
     if policy.state_dependent:
-        bound = exact_step_bound(model.scenario, members)
+        bound = exact_step_bound(model.scenario, members, model.pipeline)
         step = bound if lag is None else min(lag, bound)
     else:
         step = math.inf if lag is None else lag

@@ -74,7 +74,7 @@ class World:
         self.collapse_day = math.nan
         self.stop = self.env.event()
         self.analysts = simpy.PriorityResource(self.env, capacity=self.model.attribution.analysts)
-        self.horizon = learning_deadline(self.model.scenario)
+        self.horizon = learning_deadline(self.model.scenario, self.model.pipeline)
         self.learns = d.policy.state_dependent
         self.path: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
         self.decisions: list[list] = []
@@ -256,7 +256,8 @@ class World:
             return
         m, inc, pipe = self.model, self.d.inc, self.d.pipe
         pipe.t_reported[ids] = t
-        t_rep, urgent = m.reporting.report_times(np.full(len(ids), t), inc.severity[ids])
+        t_rep = np.full(len(ids), t)
+        urgent = inc.severity[ids] >= m.reporting.urgent_severity
         rep = m.reporting.compose(ids, t_rep, urgent, inc.verdict, inc.severity, m.aggressor_index)
         k = len(rep)
         if k == 0:
@@ -264,6 +265,7 @@ class World:
         votes = pipe.politics.take(k)
         impl = pipe.impl.take(k)
         rung = rung_for(m.response, pipe.available, rep.severity)
+        t_start = pipe.hold(rep)  # the added stages before the coalition, if any
         for j in range(k):
             named = rep.named[rep.slot == j]
             row = [
@@ -276,11 +278,17 @@ class World:
                 len(self.decisions),
             ]
             self.decisions.append(row)
-            self.env.process(self.decide(row, named, votes[j], impl[j], int(rung[j])))
+            self.env.process(
+                self.decide(row, named, votes[j], impl[j], int(rung[j]), float(t_start[j]))
+            )
 
     # ---------------------------------------------------------------- coalition
-    def decide(self, row: list, named: np.ndarray, votes: np.ndarray, impl, rung: int):
-        """Process: the member nations vote; a quorum within the window decides."""
+    def decide(self, row: list, named: np.ndarray, votes: np.ndarray, impl, rung: int, t0: float):
+        """Process: from ``t0`` the member nations vote; a quorum within the window decides."""
+        if not math.isfinite(t0):
+            return  # an added stage stopped the report
+        if t0 > self.env.now:
+            yield self.env.at(t0, DONE)
         c, members = self.model.coalition, self.d.members
         n = len(c.names)
         total = float(c.weights[members].sum())
@@ -292,8 +300,7 @@ class World:
             decided.succeed()
         else:
             delay, u = votes[:n], votes[n:]
-            t_rep = np.array([row[0]])
-            yes = u < _support_matrix(c, t_rep, delay[None, :])[0]
+            yes = u < _support_matrix(c, np.array([t0]), delay[None, :])[0]
             tally = [0.0]
             for j in np.flatnonzero(yes & members & (delay <= c.window)):
                 self.env.process(self.vote(j, float(delay[j]), need, tally, decided))
