@@ -22,7 +22,7 @@ from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-from .errors import UserError
+from .errors import ReplicationsFailedError, ReplicationsFailedWarning, UserError
 from .scenario import Scenario, ScenarioError, load_scenario
 
 try:
@@ -48,6 +48,8 @@ _LAZY: dict[str, str] = {
 
 __all__ = [
     "CompareResult",
+    "ReplicationsFailedError",
+    "ReplicationsFailedWarning",
     "RunResult",
     "Scenario",
     "ScenarioError",

@@ -22,7 +22,12 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import CeasemonWarning, UserError
+from .errors import (
+    CeasemonWarning,
+    ReplicationsFailedError,
+    ReplicationsFailedWarning,
+    UserError,
+)
 from .experiment.runner import BACKENDS
 from .plotting import FORMATS as PLOT_FORMATS
 from .plotting import KINDS as PLOT_KINDS
@@ -236,6 +241,20 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _keep_failed(api: Any) -> Any:
+    """``api`` returning its result when replications failed: the command lists them, exits 1."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=ReplicationsFailedWarning)
+            try:
+                return api(*args, **kwargs)
+            except ReplicationsFailedError as exc:
+                return exc.result
+
+    return call
+
+
 def _command_line(ctx: click.Context) -> str:
     """The command as typed (``ceasemon run ...``), for the manifest."""
     import shlex
@@ -422,7 +441,7 @@ def run(
         sc = load_scenario(scenario or "baseline", list(overrides))
     out = out_dir if out_dir is not None else Path("results") / f"{safe_name(sc.name)}{suffix}"
     with _sigterm_as_interrupt():
-        result = run_api(
+        result = _keep_failed(run_api)(
             sc,
             replications,
             seed,
@@ -526,7 +545,7 @@ def compare(
     default = "compare-" + "-".join(safe_name(s.name) for s in scs)
     out = out_dir if out_dir is not None else Path("results") / default
     with _sigterm_as_interrupt():
-        result = compare_api(
+        result = _keep_failed(compare_api)(
             scs,
             replications,
             seed,

@@ -15,3 +15,21 @@ class UserError(Exception):
 
 class CeasemonWarning(UserWarning):
     """Something the user should know before a run goes on (the CLI prints it on stderr)."""
+
+
+class ReplicationsFailedError(Exception):
+    """Every replication of a run failed, so there is nothing to summarise.
+
+    The message gives the most common cause and what to do about it.  ``result``
+    holds what the run produced (its ``failed`` list has each replication's seed,
+    error and traceback; a results directory asked for was written), so a caller
+    can still inspect or save it.
+    """
+
+    def __init__(self, message: str, result: object = None):
+        super().__init__(message)
+        self.result = result
+
+
+class ReplicationsFailedWarning(CeasemonWarning):
+    """Some replications of a run failed: the summary covers only the others."""
