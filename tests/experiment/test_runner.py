@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import ceasemon as cm
-from ceasemon.errors import ReplicationsFailedError, ReplicationsFailedWarning
+from ceasemon.errors import ReplicationsFailedWarning
 from ceasemon.experiment import runner, worker
 from ceasemon.experiment.seeds import replication_seed, seed_label
 from ceasemon.experiment.tables import TABLES
