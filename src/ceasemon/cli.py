@@ -80,7 +80,8 @@ class _Group(click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
-            with _warnings_on_stderr():
+            # SIGTERM is Ctrl-C for the whole command (figures too): exit 130, never killed half-way
+            with _warnings_on_stderr(), _sigterm_as_interrupt():
                 return super().invoke(ctx)
         except ScenarioError as exc:
             for problem in exc.problems:

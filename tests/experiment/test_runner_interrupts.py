@@ -123,3 +123,41 @@ def test_a_second_ctrl_c_while_the_workers_are_stopped_loses_nothing(short, monk
     res = _run_catching_escape(short, 20, SEED, backend="process", jobs=2, out_dir=out)
     assert res.interrupted and len(res.replications) >= 3
     assert cm.load_results(out).manifest["completed"] == len(res.replications)
+
+
+STARTING_WORKER_INTERRUPTED = """
+import multiprocessing.context as mpc, os, signal
+import ceasemon as cm
+
+real_start = mpc.ForkServerProcess.start
+fired = []
+
+def start(self):
+    real_start(self)
+    if not fired:  # right after the fork, before the pool has recorded the new process
+        fired.append(self.pid)
+        os.kill(os.getpid(), signal.SIGINT)
+
+mpc.ForkServerProcess.start = start
+res = cm.run("baseline", 8, 1, overrides={"duration": "5d"}, backend="process", jobs=2)
+print("interrupted", res.interrupted, flush=True)
+"""
+
+
+def test_ctrl_c_just_as_a_worker_starts_leaves_no_worker_behind(tmp_path):
+    """A worker that a Ctrl-C in ``submit`` hid from the pool outlived the run, then crashed."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "src")}
+    got = subprocess.run(
+        [sys.executable, "-c", STARTING_WORKER_INTERRUPTED],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,  # stderr closes when the last process holding it ends
+    )
+    assert got.returncode == 0, got.stderr
+    assert "interrupted True" in got.stdout
+    assert "Traceback" not in got.stderr, got.stderr  # was: FileNotFoundError in SemLock

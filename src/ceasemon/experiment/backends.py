@@ -28,6 +28,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from typing import Any
 
 from ..errors import UserError
+from .interrupts import held_signals, replay
 from .seeds import replication_seed, seed_label
 from .worker import ReplicationOutput, Task, run_chunk, run_replication
 
@@ -120,10 +121,32 @@ def _failed_chunk(
     ]
 
 
+def _exit_with_parent() -> None:
+    """Stop this worker when the parent dies (SIGKILL, out of memory).
+
+    Otherwise it waits for work forever: every worker holds the write end of the
+    pool's task pipe, so its reads never see the end of the file.
+    """
+    import multiprocessing as mp
+    import threading
+    from multiprocessing.connection import wait as wait_for
+
+    parent = mp.parent_process()
+    if parent is None:  # pragma: no cover - always set in a pool worker
+        return
+
+    def watch() -> None:
+        wait_for([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="ceasemon-parent-watch", daemon=True).start()
+
+
 def _worker_started(flag: Any) -> None:
-    """Process-pool initializer: only the parent handles Ctrl-C; and say the worker started."""
+    """Process-pool initializer: only the parent handles Ctrl-C, the worker ends with it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    flag.value = 1
+    _exit_with_parent()
+    flag.value = 1  # the first worker to get here shows the pool could start
 
 
 # --------------------------------------------------------------------------- backends
@@ -218,9 +241,13 @@ class ProcessBackend(Backend):
                     sink(tag, self._lost(task, indices, self._broken))
                     continue
                 try:
-                    futures[pool.submit(run_chunk, task, indices)] = item
+                    # submit may start a worker: a signal in the middle would leave it unknown
+                    # to the pool, never stopped, and printing a traceback once we have exited
+                    with held_signals() as held:
+                        futures[pool.submit(run_chunk, task, indices)] = item
                 except Exception as exc:  # the pool broke since: this chunk is lost the same way
                     sink(tag, self._lost(task, indices, exc))
+                replay(held)
 
         refill()
         while futures:

@@ -18,14 +18,11 @@ are written is held until they are complete.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import threading
 import time
 import warnings
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,6 +48,7 @@ from .backends import (
     refuse_in_starting_worker,
     resolve_backend,
 )
+from .interrupts import held_signals, replay
 from .worker import ReplicationOutput, Task, _model_for, run_chunk, run_replication
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -172,43 +170,6 @@ def execute(
             backend.close(abort=True)
         return collected, True
     return collected, False
-
-
-@contextlib.contextmanager
-def held_signals() -> Iterator[list[int]]:
-    """Hold SIGINT and SIGTERM (where Python handles them) until the block is done.
-
-    Results are assembled and written inside such a block, so that a signal
-    cannot leave a half-written directory or none at all.  Yields the list of
-    signals that came; ``replay`` delivers them afterwards if the caller wants.
-    Signals left to the system (SIG_DFL, SIG_IGN) are not touched, nor is
-    anything outside the main thread, where handlers cannot be set.
-    """
-    held: list[int] = []
-    previous: dict[int, Any] = {}
-    if threading.current_thread() is not threading.main_thread():
-        yield held
-        return
-
-    def hold(signum: int, frame: Any) -> None:
-        held.append(signum)
-
-    try:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            if callable(signal.getsignal(sig)):
-                previous[sig] = signal.signal(sig, hold)
-        yield held
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
-def replay(held: Sequence[int]) -> None:
-    """Deliver held signals to their handlers (SIGINT: KeyboardInterrupt)."""
-    for sig in dict.fromkeys(held):
-        handler = signal.getsignal(sig)
-        if callable(handler):
-            handler(sig, None)
 
 
 def as_scenario(
