@@ -225,3 +225,18 @@ def test_a_worker_runs_replications_without_importing_pandas():
     )
     got = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert got.stdout.strip() == "False"
+
+
+def test_a_packed_task_is_unpickled_once_per_worker_and_runs_the_same(short, monkeypatch):
+    monkeypatch.setattr(worker, "_TASKS", type(worker._TASKS)())
+    task = runner.Task.make(short, SEED)
+    pack = worker.PackedTask.pack(task)
+    first = worker.run_packed(pack, [0])
+    cached = worker._TASKS[pack.key]
+    second = worker.run_packed(pack, [1])
+    assert worker._TASKS[pack.key] is cached and len(worker._TASKS) == 1
+    direct = worker.run_chunk(task, [0, 1])
+    assert [o.metrics for o in first + second] == [o.metrics for o in direct]
+    # another root seed or events flag is another task, never the cached one
+    assert worker.PackedTask.pack(runner.Task.make(short, SEED + 1)).key != pack.key
+    assert worker.PackedTask.pack(runner.Task.make(short, SEED, True)).key != pack.key

@@ -97,3 +97,38 @@ def run_replication(task: Task, index: int) -> ReplicationOutput:
 def run_chunk(task: Task, indices: Sequence[int]) -> list[ReplicationOutput]:
     """Run a chunk of replications of one task (the unit of work sent to a worker)."""
     return [run_replication(task, i) for i in indices]
+
+
+#: Tasks unpickled in this worker, by key (``run_packed``).
+_TASKS: OrderedDict[str, Task] = OrderedDict()
+
+
+@dataclass(frozen=True)
+class PackedTask:
+    """A task pickled once by the parent: a worker unpickles its scenario once, not per chunk.
+
+    With one replication per chunk, pickling and unpickling the scenario (about 0.5 ms
+    each way) for every replication would cost some percent of a short replication.
+    """
+
+    key: str
+    payload: bytes
+
+    @classmethod
+    def pack(cls, task: Task) -> PackedTask:
+        """Pickle ``task`` for the workers."""
+        import pickle
+
+        return cls(task.key + f":{task.root}:{int(task.keep_events)}", pickle.dumps(task))
+
+
+def run_packed(packed: PackedTask, indices: Sequence[int]) -> list[ReplicationOutput]:
+    """``run_chunk`` of a packed task, unpickled once per worker."""
+    task = _TASKS.get(packed.key)
+    if task is None:
+        import pickle
+
+        task = _TASKS[packed.key] = pickle.loads(packed.payload)
+        while len(_TASKS) > _MODEL_CACHE_SIZE:
+            _TASKS.popitem(last=False)
+    return run_chunk(task, indices)
