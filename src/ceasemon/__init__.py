@@ -22,7 +22,13 @@ from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-from .errors import OutputError, ResultsError, UserError
+from .errors import (
+    OutputError,
+    ReplicationsFailedError,
+    ReplicationsFailedWarning,
+    ResultsError,
+    UserError,
+)
 from .scenario import Scenario, ScenarioError, load_scenario
 
 try:
@@ -49,6 +55,8 @@ _LAZY: dict[str, str] = {
 __all__ = [
     "CompareResult",
     "OutputError",
+    "ReplicationsFailedError",
+    "ReplicationsFailedWarning",
     "ResultsError",
     "RunResult",
     "Scenario",

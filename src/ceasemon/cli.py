@@ -24,7 +24,14 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import CeasemonWarning, OutputError, UserError, warning_line
+from .errors import (
+    CeasemonWarning,
+    OutputError,
+    ReplicationsFailedError,
+    ReplicationsFailedWarning,
+    UserError,
+    warning_line,
+)
 from .experiment.runner import BACKENDS
 from .plotting import FORMATS as PLOT_FORMATS
 from .plotting import KINDS as PLOT_KINDS
@@ -94,7 +101,8 @@ class _Group(click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
-            with _warnings_on_stderr():
+            # SIGTERM is Ctrl-C for the whole command (figures too): exit 130, never killed half-way
+            with _warnings_on_stderr(), _sigterm_as_interrupt():
                 return super().invoke(ctx)
         except ScenarioError as exc:
             for problem in exc.problems:
@@ -257,6 +265,20 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _keep_failed(api: Any) -> Any:
+    """``api`` returning its result when replications failed: the command lists them, exits 1."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=ReplicationsFailedWarning)
+            try:
+                return api(*args, **kwargs)
+            except ReplicationsFailedError as exc:
+                return exc.result
+
+    return call
 
 
 def _command_line(ctx: click.Context) -> str:
@@ -445,7 +467,7 @@ def run(
         sc = load_scenario(scenario or "baseline", list(overrides))
     out = out_dir if out_dir is not None else Path("results") / f"{safe_name(sc.name)}{suffix}"
     with _sigterm_as_interrupt():
-        result = run_api(
+        result = _keep_failed(run_api)(
             sc,
             replications,
             seed,
@@ -549,7 +571,7 @@ def compare(
     default = "compare-" + "-".join(safe_name(s.name) for s in scs)
     out = out_dir if out_dir is not None else Path("results") / default
     with _sigterm_as_interrupt():
-        result = compare_api(
+        result = _keep_failed(compare_api)(
             scs,
             replications,
             seed,

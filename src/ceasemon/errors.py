@@ -96,3 +96,21 @@ def show_warning_line(
         return
     with contextlib.suppress(OSError):  # a closed stderr must not break a replication
         stream.write(warning_line(message, category, filename, lineno) + "\n")
+
+
+class ReplicationsFailedError(Exception):
+    """Every replication of a run failed, so there is nothing to summarise.
+
+    The message gives the most common cause and what to do about it.  ``result``
+    holds what the run produced (its ``failed`` list has each replication's seed,
+    error and traceback; a results directory asked for was written), so a caller
+    can still inspect or save it.
+    """
+
+    def __init__(self, message: str, result: object = None):
+        super().__init__(message)
+        self.result = result
+
+
+class ReplicationsFailedWarning(CeasemonWarning):
+    """Some replications of a run failed: the summary covers only the others."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -76,6 +77,9 @@ def test_ctrl_c_keeps_finished_replications_and_stops_the_workers(tmp_path):
     res = cm.load_results(out)
     kept = res.replications["replication"].tolist()
     assert len(kept) == manifest["completed"] < 5000
+    # what the message reports finished is what is on disk, replication by replication
+    told = re.search(r"interrupted: (\d+) of 5000 replications done", err)
+    assert told and int(told.group(1)) == len(kept), err
     # kept replications are exactly what an uninterrupted run gives (checked on a sample)
     assert kept, "nothing finished before the interrupt: raise the sleep"
     sample = sorted(set(kept[:3] + kept[-3:]))

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 import ceasemon as cm
-from ceasemon.experiment import runner
+from ceasemon.errors import ReplicationsFailedWarning
+from ceasemon.experiment import runner, worker
 from ceasemon.experiment.tables import TABLES
 from ceasemon.model import simulation
 from ceasemon.model.streams import replication_seed, seed_label
@@ -84,7 +85,15 @@ def test_a_failing_replication_is_recorded_with_its_seed(short, monkeypatch):
         return real(model, seq)
 
     monkeypatch.setattr(simulation, "simulate", flaky)
-    res = cm.run(short, 4, SEED, backend="serial")
+    with pytest.warns(ReplicationsFailedWarning) as caught:
+        res = cm.run(short, 4, SEED, backend="serial")
+    # loud: how many, which seed, the cause, where the traceback is
+    [warning] = caught
+    text = str(warning.message)
+    assert "1 of 4 finished replications of baseline failed" in text
+    assert str(seed_label(replication_seed(SEED, 2))) in text
+    assert "RuntimeError: boom in replication 2" in text and "result.failed" in text
+    assert warning.filename == __file__  # it points at the caller's line
     assert res.replications["replication"].tolist() == [0, 1, 3]
     [failure] = res.failed
     assert failure["replication"] == 2
@@ -118,7 +127,7 @@ def test_worker_compiles_a_scenario_once(short, monkeypatch):
     calls = []
     real = simulation.build_model
     monkeypatch.setattr(simulation, "build_model", lambda sc: calls.append(1) or real(sc))
-    monkeypatch.setattr(runner, "_MODELS", type(runner._MODELS)())
+    monkeypatch.setattr(worker, "_MODELS", type(worker._MODELS)())
     task = runner.Task.make(short, SEED)
     runner.run_chunk(task, [0, 1])
     runner.run_chunk(task, [2])
@@ -128,21 +137,12 @@ def test_worker_compiles_a_scenario_once(short, monkeypatch):
     assert runner.Task.make(short, SEED + 5).key == task.key  # the seed is not the model
 
 
-def test_chunks_cover_every_replication_once_in_order():
+def test_chunks_are_single_replications_unless_a_size_is_given():
     for n in (1, 5, 31, 200):
         for workers in (1, 2, 8):
             parts = runner.chunks(range(n), workers)
-            assert [i for c in parts for i in c] == list(range(n))
-            assert max(len(c) for c in parts) <= 16
+            assert parts == [[i] for i in range(n)]
     assert runner.chunks(range(10), 1, size=3) == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]
-
-
-def test_chunks_shrink_towards_the_end_so_no_worker_idles_long():
-    sizes = [len(c) for c in runner.chunks(range(100), 2)]
-    assert sizes == sorted(sizes, reverse=True)
-    assert sizes[0] == 16 and sizes[-1] == 1
-    # the last quarter of the work is in chunks of at most a sixteenth of a worker's share
-    assert all(s <= 100 / 2 / 8 for s in sizes[-5:])
 
 
 @pytest.mark.parametrize(
@@ -225,3 +225,18 @@ def test_a_worker_runs_replications_without_importing_pandas():
     )
     got = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert got.stdout.strip() == "False"
+
+
+def test_a_packed_task_is_unpickled_once_per_worker_and_runs_the_same(short, monkeypatch):
+    monkeypatch.setattr(worker, "_TASKS", type(worker._TASKS)())
+    task = runner.Task.make(short, SEED)
+    pack = worker.PackedTask.pack(task)
+    first = worker.run_packed(pack, [0])
+    cached = worker._TASKS[pack.key]
+    second = worker.run_packed(pack, [1])
+    assert worker._TASKS[pack.key] is cached and len(worker._TASKS) == 1
+    direct = worker.run_chunk(task, [0, 1])
+    assert [o.metrics for o in first + second] == [o.metrics for o in direct]
+    # another root seed or events flag is another task, never the cached one
+    assert worker.PackedTask.pack(runner.Task.make(short, SEED + 1)).key != pack.key
+    assert worker.PackedTask.pack(runner.Task.make(short, SEED, True)).key != pack.key

@@ -46,6 +46,7 @@ from .runner import (
     Task,
     as_scenario,
     build_result,
+    check_failures,
     check_limits,
     check_replications,
     check_seed,
@@ -334,6 +335,9 @@ def compare(
     Raises:
         ScenarioError: a scenario or an override is invalid.
         UserError: fewer than two scenarios, or a bad option.
+        ReplicationsFailedError: a scenario has failed replications and no good one
+            (``exc.result`` is the comparison); when some failed, a
+            ``ReplicationsFailedWarning`` says how many and why.
     """
     if isinstance(scenarios, str | os.PathLike | Scenario) or len(scenarios) < 2:
         raise UserError("compare needs at least two scenarios")
@@ -393,6 +397,7 @@ def compare(
     result = CompareResult(results=results, comparison=comparison_table(results), manifest=manifest)
     if out_dir is not None:
         result.save(out_dir, force=True)
+    check_failures(results, result)  # raises if a scenario has no good replication, else warns
     return result
 
 

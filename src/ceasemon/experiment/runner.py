@@ -1,35 +1,28 @@
 """Run many replications of a scenario on a serial, process-pool or dask backend.
 
 Replication ``i`` of root seed ``s`` depends on ``(scenario, s, i)`` alone
-(``seeds.replication_seed``), its metrics are computed where it ran, and the
-tables are put in replication order at the end, so the replication table is
-bit-identical whatever the backend, the number of jobs or the chunking.
+(``model.streams.replication_seed``), its metrics are computed where it ran
+(``worker``), and the tables are put in replication order at the end, so the
+replication table is bit-identical whatever the backend, the number of jobs or
+the chunking.
 
-Work is sent in chunks of replications to amortise the cost of a task; a
-worker compiles each scenario once and keeps the compiled model in a small
-per-process cache.  The process pool uses its own ``forkserver`` context (or
-``spawn`` where there is none) and never touches the global start method.
-
-A replication that raises is recorded with its index, seed and traceback and
-reported; the others go on.  Ctrl-C (KeyboardInterrupt) stops the run: work in
-flight is abandoned, finished replications are kept, and the result says it
-was interrupted.
+Replications go out and come back one at a time (``backends``).  A replication
+that raises is recorded with its index, seed and traceback; the others go on.
+When every replication failed the API raises ``ReplicationsFailedError``, when
+some did it warns (``ReplicationsFailedWarning``), naming the cause and the fix.
+Ctrl-C (KeyboardInterrupt, and SIGTERM under the CLI) stops the run at any
+moment: work in flight is abandoned, every finished replication is kept and
+written, and the result says it was interrupted; a signal while the results
+are written is held until they are complete.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
-import logging
-import math
 import os
-import signal
 import time
-import traceback
-from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+import warnings
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,356 +30,52 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import UserError
-from ..model.streams import replication_seed, seed_label
+from ..errors import ReplicationsFailedError, ReplicationsFailedWarning, UserError
 from ..scenario import Scenario, load_scenario
+from .backends import (
+    BACKENDS,
+    WORKERS_DID_NOT_START,
+    Backend,
+    DaskBackend,
+    ProcessBackend,
+    SerialBackend,
+    Sink,
+    Work,
+    _failed_chunk,
+    chunks,
+    default_jobs,
+    open_backend,
+    refuse_in_starting_worker,
+    resolve_backend,
+)
+from .interrupts import held_signals, replay
+from .worker import ReplicationOutput, Task, _model_for, run_chunk, run_replication
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..results import RunResult
 
-BACKENDS: tuple[str, ...] = ("serial", "process", "dask")
-
-#: Compiled models kept per worker process (a sweep visits many scenarios).
-_MODEL_CACHE_SIZE = 8
-_MODELS: OrderedDict[str, Any] = OrderedDict()
-
-
-# --------------------------------------------------------------------------- one replication
-@dataclass
-class ReplicationOutput:
-    """What one replication sends back: its metrics and daily series, or its failure."""
-
-    replication: int
-    seed: int
-    metrics: dict[str, float] | None = None
-    daily: dict[str, np.ndarray] | None = None
-    events: dict[str, np.ndarray] | None = None
-    tables: dict[str, dict[str, np.ndarray]] | None = None
-    error: str | None = None
-    traceback: str | None = None
-
-
-@dataclass(frozen=True)
-class Task:
-    """A scenario to replicate: shipped to workers, which compile it once (by ``key``)."""
-
-    key: str
-    scenario: Scenario
-    root: int
-    keep_events: bool = False
-
-    @classmethod
-    def make(cls, scenario: Scenario, root: int, keep_events: bool = False) -> Task:
-        """Build a task whose key is a hash of the resolved scenario."""
-        data = json.dumps(scenario.model_dump(mode="json", by_alias=True), sort_keys=True)
-        return cls(hashlib.sha256(data.encode()).hexdigest(), scenario, int(root), keep_events)
-
-
-def _model_for(task: Task):
-    from ..model.simulation import build_model
-
-    model = _MODELS.get(task.key)
-    if model is None:
-        model = build_model(task.scenario)
-        _MODELS[task.key] = model
-        while len(_MODELS) > _MODEL_CACHE_SIZE:
-            _MODELS.popitem(last=False)
-    else:
-        _MODELS.move_to_end(task.key)
-    return model
-
-
-def run_replication(task: Task, index: int) -> ReplicationOutput:
-    """Run replication ``index`` of a task; an exception is caught and recorded."""
-    from ..model.simulation import simulate
-    from .metrics import daily, metrics
-    from .tables import replication_tables
-
-    seq = replication_seed(task.root, index)
-    out = ReplicationOutput(replication=index, seed=seed_label(seq))
-    try:
-        model = _model_for(task)
-        rec = simulate(model, seq)
-        out.metrics = metrics(rec)
-        out.daily = daily(rec)
-        out.tables = replication_tables(rec, model.line.starts, model.line.ends, seq)
-        if task.keep_events:
-            out.events = dict(rec.events.columns)
-    except Exception as exc:
-        out.metrics = out.daily = out.events = out.tables = None
-        out.error = f"{type(exc).__name__}: {exc}"
-        out.traceback = traceback.format_exc()
-    return out
-
-
-def run_chunk(task: Task, indices: Sequence[int]) -> list[ReplicationOutput]:
-    """Run a chunk of replications of one task (the unit of work sent to a worker)."""
-    return [run_replication(task, i) for i in indices]
-
-
-def _failed_chunk(
-    task: Task, indices: Sequence[int], exc: BaseException
-) -> list[ReplicationOutput]:
-    """Outputs for a chunk whose worker died or could not run it."""
-    msg = f"{type(exc).__name__}: {exc}"
-    tb = "".join(traceback.format_exception(exc))
-    return [
-        ReplicationOutput(
-            replication=i,
-            seed=seed_label(replication_seed(task.root, i)),
-            error=f"the worker running this replication failed: {msg}",
-            traceback=tb,
-        )
-        for i in indices
-    ]
-
-
-def _ignore_sigint() -> None:
-    """Process-pool initializer: only the parent handles Ctrl-C, and stops the workers.
-
-    A warning in a worker is shown as one line too (``errors.warning_line``), not as Python's
-    source-line format.
-    """
-    import warnings
-
-    from ..errors import show_warning_line
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    warnings.showwarning = show_warning_line
-
-
-# --------------------------------------------------------------------------- backends
-#: One unit of work: (tag, task, replication indices); the tag says whose outputs they are.
-Work = tuple[Any, Task, list[int]]
-#: Called after each chunk with (tag, outputs).
-Sink = Callable[[Any, list[ReplicationOutput]], None]
-
-
-class Backend:
-    """Runs chunks of replications somewhere and hands back their outputs as they finish."""
-
-    name = "base"
-    workers = 1
-
-    def execute(self, work: Sequence[Work], sink: Sink) -> None:
-        """Run every chunk, calling ``sink`` as each completes; KeyboardInterrupt propagates."""
-        raise NotImplementedError
-
-    def close(self, abort: bool = False) -> None:
-        """Release workers; with ``abort`` do not wait for work in flight."""
-
-    def __enter__(self) -> Backend:
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        self.close(abort=exc_type is not None)
-
-
-class SerialBackend(Backend):
-    """Everything in this process, one replication after another."""
-
-    name = "serial"
-
-    def execute(self, work: Sequence[Work], sink: Sink) -> None:
-        """Run each replication in turn (chunks of one, so Ctrl-C loses none that finished)."""
-        for tag, task, indices in work:
-            for i in indices:
-                sink(tag, [run_replication(task, i)])
-
-
-class ProcessBackend(Backend):
-    """A pool of worker processes with its own forkserver/spawn context."""
-
-    name = "process"
-
-    def __init__(self, jobs: int):
-        import multiprocessing as mp
-
-        self.workers = jobs
-        methods = mp.get_all_start_methods()
-        self._ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
-        self._pool: ProcessPoolExecutor | None = None
-        self._broken = False
-
-    def _executor(self) -> ProcessPoolExecutor:
-        if self._pool is not None and self._broken:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
-        self._broken = False
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=self._ctx, initializer=_ignore_sigint
-            )
-        return self._pool
-
-    def execute(self, work: Sequence[Work], sink: Sink) -> None:
-        """Submit every chunk to the pool and collect them as they complete."""
-        from concurrent.futures.process import BrokenProcessPool
-
-        pool = self._executor()
-        futures: dict[Future, Work] = {
-            pool.submit(run_chunk, t, idx): (g, t, idx) for g, t, idx in work
-        }
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                tag, task, indices = futures.pop(fut)
-                try:
-                    outputs = fut.result()
-                except BrokenProcessPool as exc:
-                    # A worker died (killed, out of memory): the pool is unusable from here.
-                    self._broken = True
-                    outputs = _failed_chunk(task, indices, exc)
-                except Exception as exc:
-                    outputs = _failed_chunk(task, indices, exc)
-                sink(tag, outputs)
-
-    def close(self, abort: bool = False) -> None:
-        """Shut the pool down; on abort cancel queued chunks and stop running workers at once."""
-        pool, self._pool = self._pool, None
-        if pool is None:
-            return
-        if not abort:
-            pool.shutdown(wait=True)
-            return
-        terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
-        if terminate is not None:
-            terminate()
-            return
-        processes = list((pool._processes or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for p in processes:
-            with contextlib.suppress(Exception):
-                p.terminate()
-        for p in processes:
-            with contextlib.suppress(Exception):
-                p.join(timeout=5)
-
-
-class DaskBackend(Backend):
-    """A dask.distributed cluster: the one at ``scheduler``, or a LocalCluster."""
-
-    name = "dask"
-
-    def __init__(self, jobs: int, scheduler: str | None = None):
-        try:
-            from dask.distributed import Client, LocalCluster
-        except ImportError:
-            raise UserError(
-                "the dask backend needs dask.distributed, which is not installed; "
-                "install it with: pip install 'ceasemon[dask]'"
-            ) from None
-        self.scheduler = scheduler
-        self._cluster = None
-        if scheduler:
-            try:
-                self._client = Client(scheduler, timeout="10s")
-            except (OSError, TimeoutError, ValueError) as exc:
-                raise UserError(
-                    f"cannot connect to the dask scheduler {scheduler!r}: {exc}"
-                ) from None
-            self.workers = max(1, sum(self._client.nthreads().values()))
-        else:
-            self._cluster = LocalCluster(
-                n_workers=jobs,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.CRITICAL,  # failures come back through the futures
-            )
-            self._client = Client(self._cluster)
-            self.workers = jobs
-
-    def execute(self, work: Sequence[Work], sink: Sink) -> None:
-        """Submit every chunk as a dask task and collect them as they complete."""
-        from dask.distributed import as_completed
-
-        futures = {
-            self._client.submit(run_chunk, task, indices, pure=False): (tag, task, indices)
-            for tag, task, indices in work
-        }
-        try:
-            for fut in as_completed(list(futures)):
-                tag, task, indices = futures.pop(fut)
-                try:
-                    outputs = fut.result()
-                except Exception as exc:
-                    outputs = _failed_chunk(task, indices, exc)
-                fut.release()  # the outputs live here now, not in the cluster's memory
-                sink(tag, outputs)
-        except BaseException:
-            with contextlib.suppress(Exception):
-                self._client.cancel(list(futures))
-            raise
-
-    def close(self, abort: bool = False) -> None:
-        """Close the client, and the LocalCluster if this backend started one."""
-        with contextlib.suppress(Exception):
-            self._client.close()
-        if self._cluster is not None:
-            with contextlib.suppress(Exception):
-                self._cluster.close()
-
-
-def default_jobs() -> int:
-    """Default number of worker processes: the number of CPUs."""
-    return max(1, os.cpu_count() or 1)
-
-
-def resolve_backend(
-    backend: str | None, jobs: int | None, scheduler: str | None = None
-) -> tuple[str, int]:
-    """Check and default the backend choice: ``(backend, jobs)``.
-
-    Without an explicit backend: dask when a scheduler is given, else a process
-    pool when more than one job is allowed, else serial.
-
-    Raises:
-        UserError: unknown backend, jobs < 1, or a scheduler with a non-dask backend.
-    """
-    if jobs is not None and (not isinstance(jobs, int) or jobs < 1):
-        raise UserError(f"jobs must be a whole number >= 1; got {jobs!r}")
-    jobs = default_jobs() if jobs is None else jobs
-    if backend is None:
-        backend = "dask" if scheduler else ("process" if jobs > 1 else "serial")
-    if backend not in BACKENDS:
-        raise UserError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
-    if scheduler and backend != "dask":
-        raise UserError(f"a scheduler address needs the dask backend, not {backend!r}")
-    return backend, jobs
-
-
-def open_backend(backend: str | None, jobs: int | None, scheduler: str | None = None) -> Backend:
-    """Start a backend (see ``resolve_backend`` for the defaults)."""
-    backend, jobs = resolve_backend(backend, jobs, scheduler)
-    if backend == "serial":
-        return SerialBackend()
-    if backend == "process":
-        return ProcessBackend(jobs)
-    return DaskBackend(jobs, scheduler)
-
-
-def chunks(indices: Sequence[int], workers: int, size: int | None = None) -> list[list[int]]:
-    """Split replication indices into chunks, in order.
-
-    With ``size`` every chunk has that many.  Without it the chunks shrink as
-    the work runs out ("guided" scheduling): each takes the remaining
-    replications divided by twice the number of workers, between 1 and 16.  Big
-    chunks early amortise the cost of a task; small ones at the end keep every
-    worker busy until the last replication, where equal chunks of about a
-    quarter of a worker's share left one worker idle for up to a whole chunk.
-    """
-    idx = list(indices)
-    if size is not None:
-        return [idx[k : k + size] for k in range(0, len(idx), size)]
-    out: list[list[int]] = []
-    k = 0
-    while k < len(idx):
-        step = max(1, min(16, math.ceil((len(idx) - k) / (2 * max(1, workers)))))
-        out.append(idx[k : k + step])
-        k += step
-    return out
+__all__ = [
+    "BACKENDS",
+    "Backend",
+    "DaskBackend",
+    "ProcessBackend",
+    "ReplicationOutput",
+    "SerialBackend",
+    "Sink",
+    "Task",
+    "Work",
+    "_failed_chunk",
+    "_model_for",
+    "check_failures",
+    "chunks",
+    "default_jobs",
+    "execute",
+    "open_backend",
+    "resolve_backend",
+    "run",
+    "run_chunk",
+    "run_replication",
+]
 
 
 # --------------------------------------------------------------------------- progress
@@ -455,9 +144,17 @@ def execute(
     work: Sequence[Work],
     progress: Progress | None = None,
     on_chunk: Sink | None = None,
+    collected: dict[Any, Collected] | None = None,
 ) -> tuple[dict[Any, Collected], bool]:
-    """Run work on a backend; return outputs by tag and whether Ctrl-C stopped it."""
-    collected: dict[Any, Collected] = {tag: Collected() for tag, _, _ in work}
+    """Run work on a backend; return outputs by tag and whether Ctrl-C stopped it.
+
+    Outputs go into ``collected`` (by tag) as each replication finishes, so a
+    caller that passes its own dict keeps them whatever happens.
+    """
+    if collected is None:
+        collected = {}
+    for tag, _, _ in work:
+        collected.setdefault(tag, Collected())
 
     def sink(tag: Any, outputs: list[ReplicationOutput]) -> None:
         collected[tag].add(outputs)
@@ -469,7 +166,8 @@ def execute(
     try:
         backend.execute(work, sink)
     except KeyboardInterrupt:
-        backend.close(abort=True)
+        with held_signals():  # a second Ctrl-C does not stop the workers being stopped
+            backend.close(abort=True)
         return collected, True
     return collected, False
 
@@ -615,6 +313,67 @@ def provenance(backend: Backend, started: float, command: str | None) -> dict[st
     }
 
 
+def unstarted_backend(backend: str | None, jobs: int | None, scheduler: str | None) -> Backend:
+    """A stand-in for the manifest when Ctrl-C came before the backend had started."""
+    name, n_jobs = resolve_backend(backend, jobs, scheduler)
+    stand_in = Backend()
+    stand_in.name, stand_in.workers = name, n_jobs
+    stand_in.scheduler = scheduler  # type: ignore[attr-defined]
+    return stand_in
+
+
+#: Seeds named one by one in a failure message; the rest are counted.
+_SHOWN_SEEDS = 5
+
+
+def _cause_and_fix(failed: Sequence[Mapping[str, Any]]) -> str:
+    """The most common error of failed replications, with what to do about it."""
+    error = Counter(str(f["error"]) for f in failed).most_common(1)[0][0]
+    if error.startswith(WORKERS_DID_NOT_START):
+        return error  # it names the fix
+    where = "each failure's seed and traceback is in result.failed (and in manifest.json)"
+    if error.startswith("the worker running this replication failed"):
+        return (
+            f"{error}; a worker process died (killed, or out of memory?): run fewer jobs or a "
+            f"smaller scenario; {where}"
+        )
+    return f"{error}; this is a bug in ceasemon, please report it: {where}"
+
+
+def _seeds(failed: Sequence[Mapping[str, Any]]) -> str:
+    seeds = ", ".join(str(f["seed"]) for f in failed[:_SHOWN_SEEDS])
+    more = len(failed) - _SHOWN_SEEDS
+    return seeds + (f" and {more} more" if more > 0 else "")
+
+
+def check_failures(runs: Mapping[str, RunResult], whole: Any) -> None:
+    """Raise when every finished replication of a run failed; warn when some did.
+
+    A result of failed replications only would otherwise look like an empty,
+    successful run (it once did: an unguarded script gave 0 replications and no
+    error).  ``whole`` is what the exception carries as ``result``.
+
+    Raises:
+        ReplicationsFailedError: a run has failed replications and no good one.
+    """
+    for label, res in runs.items():
+        if res.failed and len(res.replications) == 0:
+            raise ReplicationsFailedError(
+                f"all {len(res.failed)} replications of {label} failed: "
+                f"{_cause_and_fix(res.failed)}",
+                whole,
+            )
+    for label, res in runs.items():
+        if res.failed:
+            warnings.warn(
+                f"{len(res.failed)} of {len(res.failed) + len(res.replications)} finished "
+                f"replications of {label} failed (seeds {_seeds(res.failed)}), and the summary "
+                f"covers only the other {len(res.replications)}: {_cause_and_fix(res.failed)}",
+                ReplicationsFailedWarning,
+                stacklevel=3,
+            )
+
+
 def run(
     scenario: Scenario | str | os.PathLike[str],
     replications: int | None = None,
@@ -649,7 +408,8 @@ def run(
         events: keep the events table (memory grows with the number of breaches).
         quiet: no progress bar.
         progress: force the progress bar on or off (default: on a terminal, unless quiet).
-        chunk_size: replications per task (default: guided, shrinking from 16 to 1).
+        chunk_size: replications per task (default 1: Ctrl-C then loses at most the
+            replication each worker is running; bigger chunks may lose more).
         out_dir: if given, write the results directory there.
         force: allow ``out_dir`` to be a non-empty directory.
         command: the command line to record in the manifest.
@@ -657,14 +417,20 @@ def run(
 
     Returns:
         A ``RunResult``; ``result.interrupted`` is true when Ctrl-C stopped it
-        (finished replications are kept) and ``result.failed`` lists replications
-        that raised.
+        (finished replications are kept, and written to ``out_dir``) and
+        ``result.failed`` lists replications that raised; when some did, a
+        ``ReplicationsFailedWarning`` names how many, their seeds and the cause.
 
     Raises:
         ScenarioError: the scenario or an override is invalid.
         UserError: a bad option, a non-empty ``out_dir`` without ``force``, dask
             missing for the dask backend, or an absurd size (``LimitError``).
+        ReplicationsFailedError: every replication that finished failed (with the
+            cause and the fix; ``exc.result`` is the result, already written to
+            ``out_dir``).  With the process backend, a script that runs ceasemon
+            outside ``if __name__ == "__main__":`` gets this error.
     """
+    refuse_in_starting_worker()
     sc = as_scenario(scenario, overrides)
     n = check_replications(replications, sc)
     root = check_seed(seed, sc)
@@ -677,23 +443,34 @@ def run(
     t0 = time.perf_counter()
     task = Task.make(sc, root, events)
     show = False if quiet else progress
-    with open_backend(backend, jobs, scheduler) as be:
-        work = [(0, task, c) for c in chunks(range(n), be.workers, chunk_size)]
-        if be.name == "serial":
-            work = [(0, task, list(range(n)))]
-        with Progress(n, sc.name, show) as bar:
-            collected, interrupted = execute(be, work, bar)
-    meta = provenance(be, started, command)
-    meta["wall_seconds"] = time.perf_counter() - t0
-    result = build_result(
-        sc,
-        collected[0],
-        root=root,
-        replications=n,
-        keep_events=events,
-        interrupted=interrupted,
-        meta=meta,
-    )
-    if out_dir is not None:
-        result.save(Path(out_dir), force=True)
+    collected: dict[Any, Collected] = {0: Collected()}
+    interrupted = False
+    be: Backend | None = None
+    with Progress(n, sc.name, show) as bar:
+        try:
+            with open_backend(backend, jobs, scheduler) as be:
+                size = None if be.name != "serial" else n  # serial runs one by one anyway
+                work = [(0, task, c) for c in chunks(range(n), be.workers, chunk_size or size)]
+                _, interrupted = execute(be, work, bar, collected=collected)
+        except KeyboardInterrupt:  # while the workers started or stopped: keep what finished
+            interrupted = True
+    with held_signals() as held:
+        if be is None:
+            be = unstarted_backend(backend, jobs, scheduler)
+        meta = provenance(be, started, command)
+        meta["wall_seconds"] = time.perf_counter() - t0
+        result = build_result(
+            sc,
+            collected[0],
+            root=root,
+            replications=n,
+            keep_events=events,
+            interrupted=interrupted,
+            meta=meta,
+        )
+        if out_dir is not None:
+            result.save(Path(out_dir), force=True)
+    if not interrupted:
+        replay(held)  # a signal while the complete results were written: delivered now
+    check_failures({sc.name: result}, result)
     return result
