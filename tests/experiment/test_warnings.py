@@ -88,8 +88,8 @@ def test_a_warning_in_a_worker_process_is_one_line(tmp_path):
     proc = run_python(
         """
         import numpy as np
-        from ceasemon.experiment.runner import _ignore_sigint
-        _ignore_sigint()
+        from ceasemon.experiment.backends import quiet_worker
+        quiet_worker()
         np.float64(1.0) / np.float64(0.0)
         """,
         tmp_path,

@@ -127,7 +127,9 @@ def test_figures_of_a_run_whose_replications_all_failed(results, tmp_path, monke
         raise RuntimeError("model bug")
 
     monkeypatch.setattr(simulation, "simulate", boom)
-    res = cm.run("baseline", 2, 1, overrides={"duration": "5d"}, backend="serial")
+    with pytest.raises(cm.ReplicationsFailedError) as failed:
+        cm.run("baseline", 2, 1, overrides={"duration": "5d"}, backend="serial")
+    res = failed.value.result  # what the run produced, kept for a look
     assert len(res.replications) == 0 and len(res.sectors) == 0
     res.save(tmp_path / "empty")
     written = plots.plot(tmp_path / "empty")

@@ -88,12 +88,30 @@ def findings(source: str, filename: str = "<src>") -> list[str]:
     return found
 
 
+#: The one place the package pickles on purpose, and why it is not data: the runner's own
+#: ``Task``, pickled by the parent process and sent to its own workers through the process
+#: pool, whose pipe is pickle anyway (``experiment/worker.py``: ``PackedTask``, unpickled
+#: once per worker instead of once per replication).  Each entry is exact: another line
+#: that pickles, in this module or any other, fails the test.
+ALLOWED = {
+    "experiment/worker.py": {"imports pickle": 2, "calls pickle.loads()": 1},
+}
+
+
 def test_the_package_evaluates_no_strings_and_unpickles_no_data():
     files = sorted(SRC.rglob("*.py"))
     assert len(files) > 20, "the package was not found"
     problems = []
     for path in files:
-        problems += findings(path.read_text(encoding="utf-8"), str(path.relative_to(SRC)))
+        name = str(path.relative_to(SRC))
+        found = findings(path.read_text(encoding="utf-8"), name)
+        kinds = [f.split(": ", 1)[1] for f in found]
+        allowed = ALLOWED.get(name, {})
+        if allowed and all(kinds.count(k) == n for k, n in allowed.items()) and set(kinds) <= set(
+            allowed
+        ):
+            continue
+        problems += found
     assert problems == [], "\n".join(problems)
 
 

@@ -144,9 +144,23 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="ceasemon-parent-watch", daemon=True).start()
 
 
-def _worker_started(flag: Any) -> None:
-    """Process-pool initializer: only the parent handles Ctrl-C, the worker ends with it."""
+def quiet_worker() -> None:
+    """In a worker: only the parent handles Ctrl-C; a warning is one line, not Python's format.
+
+    A warning in a worker is shown as ``errors.warning_line`` gives it, not with its source
+    line.
+    """
+    import warnings
+
+    from ..errors import show_warning_line
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warnings.showwarning = show_warning_line
+
+
+def _worker_started(flag: Any) -> None:
+    """Process-pool initializer: the worker is quiet and ends with its parent."""
+    quiet_worker()
     _exit_with_parent()
     flag.value = 1  # the first worker to get here shows the pool could start
 
