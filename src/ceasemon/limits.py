@@ -62,6 +62,7 @@ import math
 import os
 import warnings
 from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 from .errors import CeasemonWarning, UserError
 from .model.aggressor import POLICIES
@@ -280,17 +281,50 @@ def _steps(sc: Scenario, aggressor_candidates: float) -> float:
     return float(math.ceil(ratio)) if math.isfinite(ratio) else math.inf
 
 
-def estimate(scenario: Scenario, *, events: bool = False) -> Estimate:
-    """Expected size and cost of one replication of a validated scenario (no allocation).
+class _Breaches(NamedTuple):
+    """What the breach processes draw in one replication (``model/breaches.py``)."""
 
-    Args:
-        scenario: a validated scenario.
-        events: the events table will be kept (it adds to the memory of the results).
+    days: float  #: the duration T
+    bound: float  #: the bound b of the aggressor's intensity
+    aggressor: float  #: the aggressor's candidates, drawn at the bound
+    candidates: float  #: all candidates C (aggressor, defender, retaliation)
+    retaliation: float  #: the defender's retaliation probability
+    urgent_rate: float  #: candidates a day of the urgent types
+    blocks: float  #: (party, type) streams with a positive rate
 
-    Returns:
-        An ``Estimate``; its quantities may be ``inf`` for absurd scenarios.
+
+class _Sensing(NamedTuple):
+    """What the sensor groups add: their sensors, detections, false alarms and failures."""
+
+    groups: float
+    sensors: float
+    positioned: float
+    detections: float
+    random_detections: float
+    false_alarms: float
+    changes: float
+    pairs: float
+
+
+class _Work(NamedTuple):
+    """What the analysts, the aggressor's steps and the coalition have to get through."""
+
+    incidents: float
+    queued: float
+    steps: float
+    nations: float
+    decisions: float
+    days: float  #: whole simulated days (the daily time series' rows)
+    min_detections: float
+    analysts: float
+
+
+def _breaches(sc: Scenario) -> _Breaches:
+    """Expected candidates of each party, the aggressor's at its intensity bound.
+
+    Thinning draws the aggressor's candidates at the bound and keeps some of
+    them later, so the draws (and their memory) are those at the bound.
     """
-    sc = scenario
     t = _num(sc.duration)
     bound = POLICIES[sc.aggressor.policy].intensity_max
     ag = sc.parties[sc.aggressor_name]
@@ -305,9 +339,17 @@ def estimate(scenario: Scenario, *, events: bool = False) -> Estimate:
     rate_urgent += sum(_num(v) for k, v in de.rates_per_day.items() if k in urgent)
     blocks = sum(1 for v in ag.rates_per_day.values() if v > 0)
     blocks += sum(1 for v in de.rates_per_day.values() if v > 0)
+    return _Breaches(t, bound, c_ag, cands, p_ret, rate_urgent, float(blocks))
 
-    length = _num(line_length_km(sc))
-    groups = _group_sizes(sc, length)
+
+def _sensing(sc: Scenario, t: float, cands: float) -> _Sensing:
+    """Sensors, detections, false alarms and failure timelines summed over the groups.
+
+    Only a random latency keeps one number per detection, and only a group
+    that can detect some type raises false alarms (``model/sensors.false_alarms``
+    skips the others).
+    """
+    groups = _group_sizes(sc, _num(line_length_km(sc)))
     sensors = sum(s for _, s, _ in groups)
     positioned = sum(s for g, s, _ in groups if g.coverage != "full")
     detections = random_detections = false_alarms = changes = pairs = 0.0
@@ -324,64 +366,122 @@ def estimate(scenario: Scenario, *, events: bool = False) -> Estimate:
             reach = t + (g.revisit or 0.0)  # timelines cover the passes after the horizon
             changes += _mul(2.0, s, _div(1.3 * reach, cycle) + 8.0)
             pairs += _mul(2.0, cands, k, _div(g.mttr, cycle))
-    incidents = cands + false_alarms
+    return _Sensing(
+        float(len(groups)),
+        sensors,
+        positioned,
+        detections,
+        random_detections,
+        false_alarms,
+        changes,
+        pairs,
+    )
+
+
+def _work(sc: Scenario, br: _Breaches, sn: _Sensing) -> _Work:
+    """Incidents, the part of them that queues, the aggressor's steps and the coalition's votes.
+
+    The queue's share grows from nothing at load 0.8 to everything at load 1.6,
+    so a busy but stable queue is not charged as an overloaded one.
+    """
+    t = br.days
+    incidents = br.candidates + sn.false_alarms
     att = sc.attribution
-    m = _num(att.min_detections)
     rho = _div(_mul(_div(incidents, t), att.service_time.mean()), _num(att.analysts))
-    queued = _mul(incidents, min(1.0, max(0.0, (rho - 0.8) / 0.8)))
-    steps = _steps(sc, c_ag)
-    nations = float(len(sc.coalition.nations))
-    decisions = min(incidents, _div(t, sc.reporting.report_interval) + _mul(t, rate_urgent))
-    n_groups = float(len(groups))
-    days = float(math.ceil(t)) if math.isfinite(t) else math.inf
+    return _Work(
+        incidents=incidents,
+        queued=_mul(incidents, min(1.0, max(0.0, (rho - 0.8) / 0.8))),
+        steps=_steps(sc, br.aggressor),
+        nations=float(len(sc.coalition.nations)),
+        decisions=min(incidents, _div(t, sc.reporting.report_interval) + _mul(t, br.urgent_rate)),
+        days=float(math.ceil(t)) if math.isfinite(t) else math.inf,
+        min_detections=_num(att.min_detections),
+        analysts=_num(att.analysts),
+    )
 
-    seconds = (
+
+def _seconds(br: _Breaches, sn: _Sensing, w: _Work) -> float:
+    """Run time of one replication: each quantity times its measured cost (module docstring)."""
+    m = w.min_detections
+    return (
         _S_BASE
-        + _mul(incidents, _S_INCIDENT + _S_INCIDENT_GROUP * n_groups)
-        + _mul(queued, _S_QUEUED)
-        + _mul(false_alarms, _S_FALSE_ALARM)
-        + _mul(random_detections, _S_DETECTION, max(1.0, m))
-        + _mul(incidents, n_groups, max(0.0, m - 2.0), _S_COLUMN)
-        + _mul(changes, _S_CHANGE)
-        + _mul(pairs, _S_PAIR)
-        + _mul(steps, _S_STEP)
-        + _mul(blocks, _S_BLOCK)
-        + _mul(decisions, nations, _S_VOTE)
-        + _mul(sensors, _S_SENSOR)
-        + _mul(days, _S_DAY)
-        + _mul(_num(att.analysts), steps, _S_ANALYST)
+        + _mul(w.incidents, _S_INCIDENT + _S_INCIDENT_GROUP * sn.groups)
+        + _mul(w.queued, _S_QUEUED)
+        + _mul(sn.false_alarms, _S_FALSE_ALARM)
+        + _mul(sn.random_detections, _S_DETECTION, max(1.0, m))
+        + _mul(w.incidents, sn.groups, max(0.0, m - 2.0), _S_COLUMN)
+        + _mul(sn.changes, _S_CHANGE)
+        + _mul(sn.pairs, _S_PAIR)
+        + _mul(w.steps, _S_STEP)
+        + _mul(br.blocks, _S_BLOCK)
+        + _mul(w.decisions, w.nations, _S_VOTE)
+        + _mul(sn.sensors, _S_SENSOR)
+        + _mul(w.days, _S_DAY)
+        + _mul(w.analysts, w.steps, _S_ANALYST)
     )
-    peak = (
+
+
+def _peak_bytes(br: _Breaches, sn: _Sensing, w: _Work) -> float:
+    """Peak memory of one replication: each quantity times its measured size (module docstring)."""
+    m = w.min_detections
+    return (
         _B_BASE
-        + _mul(cands, _B_CANDIDATE)
-        + _mul(false_alarms, _B_FALSE_ALARM)
-        + _mul(cands, max(0.0, m - 1.0), _B_COLUMN)
-        + _mul(random_detections, _B_DETECTION, 2.0 if m > 1 else 1.0)
-        + _mul(changes, _B_CHANGE)
-        + _mul(pairs, _B_PAIR)
-        + _mul(positioned, _B_SENSOR)
-        + _mul(days, _B_DAY)
-        + _mul(nations, _B_VOTE, _DRAW_ROWS + decisions)
-        + _mul(_num(att.analysts), _B_ANALYST)
+        + _mul(br.candidates, _B_CANDIDATE)
+        + _mul(sn.false_alarms, _B_FALSE_ALARM)
+        + _mul(br.candidates, max(0.0, m - 1.0), _B_COLUMN)
+        + _mul(sn.random_detections, _B_DETECTION, 2.0 if m > 1 else 1.0)
+        + _mul(sn.changes, _B_CHANGE)
+        + _mul(sn.pairs, _B_PAIR)
+        + _mul(sn.positioned, _B_SENSOR)
+        + _mul(w.days, _B_DAY)
+        + _mul(w.nations, _B_VOTE, _DRAW_ROWS + w.decisions)
+        + _mul(w.analysts, _B_ANALYST)
     )
-    kept = _R_BASE + _mul(days, _R_DAY)
+
+
+def _kept_bytes(br: _Breaches, sn: _Sensing, w: _Work, events: bool) -> float:
+    """Memory of a finished replication's tables: daily rows, and one row per event if kept.
+
+    The events table holds breaches committed, not candidates drawn at the
+    intensity bound, so the candidates count divided by the bound here.
+    """
+    kept = _R_BASE + _mul(w.days, _R_DAY)
     if events:
-        kept += _mul(cands / bound + _mul(p_ret, c_ag / bound) + false_alarms, _R_EVENT)
+        c_ag = br.aggressor
+        rows = br.candidates / br.bound + _mul(br.retaliation, c_ag / br.bound) + sn.false_alarms
+        kept += _mul(rows, _R_EVENT)
+    return kept
 
-    def clean(x: float) -> float:
-        return math.inf if math.isnan(x) else float(x)
 
+def _clean(x: float) -> float:
+    """An estimate's quantity with NaN (from inf - inf or inf * 0) read as unbounded."""
+    return math.inf if math.isnan(x) else float(x)
+
+
+def estimate(scenario: Scenario, *, events: bool = False) -> Estimate:
+    """Expected size and cost of one replication of a validated scenario (no allocation).
+
+    Args:
+        scenario: a validated scenario.
+        events: the events table will be kept (it adds to the memory of the results).
+
+    Returns:
+        An ``Estimate``; its quantities may be ``inf`` for absurd scenarios.
+    """
+    br = _breaches(scenario)
+    sn = _sensing(scenario, br.days, br.candidates)
+    w = _work(scenario, br, sn)
     return Estimate(
-        candidates=clean(cands),
-        sensors=clean(sensors),
-        detection_pairs=clean(detections),
-        seconds_per_replication=clean(seconds),
-        bytes_per_replication=clean(peak),
-        false_alarms=clean(false_alarms),
-        failure_changes=clean(changes),
-        steps=clean(steps),
-        days=clean(days),
-        result_bytes=clean(kept),
+        candidates=_clean(br.candidates),
+        sensors=_clean(sn.sensors),
+        detection_pairs=_clean(sn.detections),
+        seconds_per_replication=_clean(_seconds(br, sn, w)),
+        bytes_per_replication=_clean(_peak_bytes(br, sn, w)),
+        false_alarms=_clean(sn.false_alarms),
+        failure_changes=_clean(sn.changes),
+        steps=_clean(w.steps),
+        days=_clean(w.days),
+        result_bytes=_clean(_kept_bytes(br, sn, w, events)),
     )
 
 

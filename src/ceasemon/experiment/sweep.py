@@ -484,11 +484,92 @@ def sweep(
         UserError: bad parameters or options, or ``out_dir`` holds something
             else (without ``force``) or a different sweep (with ``resume``).
     """
-    from ..results import prepare_output_dir, remove_stale_temps, write_json
-
     base = as_scenario(scenario, overrides)
     n = check_replications(replications, base)
     root = check_seed(seed, base)
+    points, scenarios = _checked_points(base, params, n, backend, jobs, scheduler, ignore_limits)
+    definition = _definition(base, params, n, root)
+    if resume and out_dir is None:
+        raise UserError("resume needs an output directory (out_dir)")
+    plan = _Plan(
+        points=points,
+        scenarios=scenarios,
+        keys=list(params),
+        n=n,
+        root=root,
+        sweep_id=fingerprint(definition),
+        out=Path(out_dir) if out_dir is not None else None,
+    )
+    manifest: dict[str, Any] = {"kind": "sweep", **definition, "points": len(points)}
+    done = _start_output(plan, definition, manifest, resume, force)
+    reps = _read_point_tables(plan.out, done, strict=False) if plan.out is not None else {}
+    started = time.time()
+    t0 = time.perf_counter()
+    todo = [k for k in range(len(points)) if k not in done]
+    with open_backend(backend, jobs, scheduler) as be:
+        manifest.update(provenance(be, started, command), status="running")
+        plan.write(manifest, done)
+        with Progress(n * len(todo), "sweep", False if quiet else progress) as bar:
+            interrupted = _run_points(be, bar, plan, todo, done, reps)
+    manifest["wall_seconds"] = time.perf_counter() - t0
+    manifest["status"] = "complete" if len(done) == len(points) else "interrupted"
+    manifest["complete_points"] = len(done)
+    if interrupted:
+        plan.write(None, done)
+    plan.write(manifest, None)
+    records = [done[k] for k in sorted(done)]
+    return SweepResult(
+        table=sweep_table(records, plan.keys),
+        points=records,
+        replications=_combined_replications(records, reps, plan.keys),
+        manifest=manifest,
+    )
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A checked sweep: what running and writing its points needs, named once."""
+
+    points: list[dict[str, Any]]
+    scenarios: list[Scenario]
+    keys: list[str]
+    n: int
+    root: int
+    sweep_id: str
+    out: Path | None  #: the sweep directory; None when nothing is written
+
+    def write(
+        self, manifest: Mapping[str, Any] | None, done: Mapping[int, Mapping[str, Any]] | None
+    ) -> None:
+        """Write the manifest, then the sweep table of the ``done`` points (each if given).
+
+        Nothing is written for a sweep without a directory, so the callers
+        need not ask each time.
+        """
+        from ..results import write_json
+
+        if self.out is None:
+            return
+        if manifest is not None:
+            write_json(self.out / "manifest.json", manifest)
+        if done is not None:
+            _write_table(self.out, list(done.values()), self.keys)
+
+
+def _checked_points(
+    base: Scenario,
+    params: Mapping[str, Sequence[Any]],
+    n: int,
+    backend: str | None,
+    jobs: int | None,
+    scheduler: str | None,
+    ignore_limits: bool,
+) -> tuple[list[dict[str, Any]], list[Scenario]]:
+    """The grid's points and their validated scenarios, each within the size limits.
+
+    Everything is checked before anything is written or run, so a bad point
+    late in the grid is not found hours into the sweep.
+    """
     from ..limits import check_grid
 
     check_grid(params, ignore=ignore_limits)
@@ -496,64 +577,67 @@ def sweep(
     scenarios = point_scenarios(base, points)
     for k, sc in enumerate(scenarios):
         check_limits(sc, n, backend, jobs, scheduler, ignore=ignore_limits, label=f"point {k}")
-    keys = list(params)
-    definition = _definition(base, params, n, root)
-    d = Path(out_dir) if out_dir is not None else None
-    if resume and d is None:
-        raise UserError("resume needs an output directory (out_dir)")
-    sweep_id = fingerprint(definition)
+    return points, scenarios
+
+
+def _start_output(
+    plan: _Plan,
+    definition: Mapping[str, Any],
+    manifest: Mapping[str, Any],
+    resume: bool,
+    force: bool,
+) -> dict[int, dict[str, Any]]:
+    """Prepare the sweep directory; the point records already complete there (when resuming).
+
+    The manifest (marked ``starting``) is written first and atomically, before
+    ``points/`` exists: a sweep stopped from then on can be resumed.
+    """
+    from ..results import prepare_output_dir, remove_stale_temps, write_json
+
+    d = plan.out
+    if d is None:
+        return {}
     done: dict[int, dict[str, Any]] = {}
-    manifest: dict[str, Any] = {"kind": "sweep", **definition, "points": len(points)}
-    if d is not None:
-        if resume and _check_resumable(d, definition):
-            done = _read_points(d, points, n, root, sweep_id)
-        else:
-            _refuse_a_sweep_without_resume(d, force)
-            prepare_output_dir(d, force)
-        # what resume needs, first and atomically: a stop from here on can be resumed
-        write_json(d / "manifest.json", {**manifest, "status": "starting"})
-        (d / POINTS_DIR).mkdir(exist_ok=True)
-        remove_stale_temps(d / POINTS_DIR)
-    reps = _read_point_tables(d, done, strict=False) if d is not None else {}
-    started = time.time()
-    t0 = time.perf_counter()
-    todo = [k for k in range(len(points)) if k not in done]
-    interrupted = False
-    with open_backend(backend, jobs, scheduler) as be:
-        manifest.update(provenance(be, started, command), status="running")
-        if d is not None:
-            write_json(d / "manifest.json", manifest)
-            _write_table(d, list(done.values()), keys)
-        show = False if quiet else progress
-        with Progress(n * len(todo), "sweep", show) as bar:
-            try:
-                for k in todo:
-                    got = _run_point(be, bar, k, points[k], scenarios[k], n, root, sweep_id)
-                    if got is None:
-                        interrupted = True
-                        break
-                    record, table = got
-                    if d is not None:
-                        _write_point(d / POINTS_DIR, record, table)
-                    done[k], reps[k] = record, table
-                    if d is not None:
-                        _write_table(d, list(done.values()), keys)
-            except KeyboardInterrupt:  # while writing: the point's JSON is not there yet
-                interrupted = True
-    manifest["wall_seconds"] = time.perf_counter() - t0
-    manifest["status"] = "complete" if len(done) == len(points) else "interrupted"
-    manifest["complete_points"] = len(done)
-    if d is not None:
-        if interrupted:
-            _write_table(d, list(done.values()), keys)
-        write_json(d / "manifest.json", manifest)
-    records = [done[k] for k in sorted(done)]
-    return SweepResult(
-        table=sweep_table(records, keys),
-        points=records,
-        replications=_combined_replications(records, reps, keys),
-        manifest=manifest,
-    )
+    if resume and _check_resumable(d, definition):
+        done = _read_points(d, plan.points, plan.n, plan.root, plan.sweep_id)
+    else:
+        _refuse_a_sweep_without_resume(d, force)
+        prepare_output_dir(d, force)
+    write_json(d / "manifest.json", {**manifest, "status": "starting"})
+    (d / POINTS_DIR).mkdir(exist_ok=True)
+    remove_stale_temps(d / POINTS_DIR)
+    return done
+
+
+def _run_points(
+    be: Any,
+    bar: Progress,
+    plan: _Plan,
+    todo: Sequence[int],
+    done: dict[int, dict[str, Any]],
+    reps: dict[int, pd.DataFrame],
+) -> bool:
+    """Run the ``todo`` points in order, recording each as it completes; True if interrupted.
+
+    Each point is written (its table, then its record) and the sweep table
+    rebuilt before the next one starts, so a stop loses at most the running
+    point.
+    """
+    try:
+        for k in todo:
+            got = _run_point(
+                be, bar, k, plan.points[k], plan.scenarios[k], plan.n, plan.root, plan.sweep_id
+            )
+            if got is None:
+                return True
+            record, table = got
+            if plan.out is not None:
+                _write_point(plan.out / POINTS_DIR, record, table)
+            done[k], reps[k] = record, table
+            plan.write(None, done)
+    except KeyboardInterrupt:  # while writing: the point's JSON is not there yet
+        return True
+    return False
 
 
 def _refuse_a_sweep_without_resume(d: Path, force: bool) -> None:

@@ -62,13 +62,7 @@ def compare_figure(
     if not isinstance(cmp, CompareResult):
         raise UserError("the compare figure is drawn from a compare results directory")
     table = cmp.comparison
-    known = list(dict.fromkeys(table["metric"]))
-    if metrics:
-        _check_metrics(metrics, known)
-        chosen = list(metrics)
-    else:
-        have = table.groupby("metric", sort=False)["mean"].apply(lambda s: s.notna().any())
-        chosen = [m for m in KEY_METRICS if m in have.index and have[m]]
+    chosen = _compare_metrics(table, metrics)
     names = list(cmp.results)
     ncols = min(3, max(len(chosen), 1))
     nrows = max(1, math.ceil(len(chosen) / ncols))
@@ -81,40 +75,8 @@ def compare_figure(
     for ax, metric in zip(axes, chosen, strict=False):
         rows = table[table["metric"] == metric].set_index("scenario").reindex(names)
         unit = str(rows["unit"].dropna().iloc[0]) if rows["unit"].notna().any() else ""
-        mean = rows["mean"].to_numpy(float)
-        lo = rows["ci_low"].to_numpy(float)
-        hi = rows["ci_high"].to_numpy(float)
-        for k in range(len(names)):
-            color = PALETTE[k % len(PALETTE)]
-            if np.isfinite(lo[k]):
-                ax.errorbar(
-                    mean[k],
-                    y[k],
-                    xerr=[[mean[k] - lo[k]], [hi[k] - mean[k]]],
-                    fmt="o",
-                    color=color,
-                    capsize=3,
-                    ms=5,
-                )
-            else:
-                ax.plot(mean[k], y[k], "o", color=color, ms=5)
-        ax.axvline(mean[0], color="0.5", lw=0.8, ls=":")
-        for k in range(1, len(names)):
-            d, dl, dh = (float(rows[c].iloc[k]) for c in ("diff", "diff_ci_low", "diff_ci_high"))
-            if not math.isfinite(d):
-                continue
-            sig = math.isfinite(dl) and (dl > 0 or dh < 0)
-            text = "Δ " + _delta_text(d, dl, dh, unit)
-            ax.annotate(
-                text,
-                (0.0, y[k]),
-                xycoords=("axes fraction", "data"),
-                xytext=(2, -13),
-                textcoords="offset points",
-                fontsize=7.5,
-                color="0.1" if sig else "0.45",
-                fontweight="bold" if sig else "normal",
-            )
+        _draw_means(ax, rows, y)
+        _annotate_differences(ax, rows, y, unit)
         ax.set_title(_metric_label(metric, unit), loc="left", fontsize=9.5)
         ax.set_ylim(len(names) - 0.4, -0.7)
         ax.grid(True, axis="x")
@@ -138,6 +100,69 @@ def compare_figure(
         "Dotted line: the reference's mean.",
     )
     return fig
+
+
+def _compare_metrics(table: pd.DataFrame, metrics: Sequence[str] | None) -> list[str]:
+    """The metrics to draw: those asked for (each checked), else the key metrics with a value.
+
+    A key metric that no scenario has a mean for (no responses at all, say)
+    would be an empty panel, so it is left out by default.
+    """
+    if metrics:
+        _check_metrics(metrics, list(dict.fromkeys(table["metric"])))
+        return list(metrics)
+    have = table.groupby("metric", sort=False)["mean"].apply(lambda s: s.notna().any())
+    return [m for m in KEY_METRICS if m in have.index and have[m]]
+
+
+def _draw_means(ax: Axes, rows: pd.DataFrame, y: np.ndarray) -> None:
+    """Each scenario's mean with its 95% CI, and a dotted line at the reference's mean.
+
+    A mean without a finite interval (one replication, say) is drawn as a bare
+    point rather than with a bar that would say nothing.
+    """
+    mean = rows["mean"].to_numpy(float)
+    lo = rows["ci_low"].to_numpy(float)
+    hi = rows["ci_high"].to_numpy(float)
+    for k in range(len(rows)):
+        color = PALETTE[k % len(PALETTE)]
+        if np.isfinite(lo[k]):
+            ax.errorbar(
+                mean[k],
+                y[k],
+                xerr=[[mean[k] - lo[k]], [hi[k] - mean[k]]],
+                fmt="o",
+                color=color,
+                capsize=3,
+                ms=5,
+            )
+        else:
+            ax.plot(mean[k], y[k], "o", color=color, ms=5)
+    ax.axvline(mean[0], color="0.5", lw=0.8, ls=":")
+
+
+def _annotate_differences(ax: Axes, rows: pd.DataFrame, y: np.ndarray, unit: str) -> None:
+    """Under each scenario but the reference, its paired difference to the reference.
+
+    The text is bold where the difference's interval excludes 0, so the
+    differences that the replications support stand out from those that
+    could be noise.
+    """
+    for k in range(1, len(rows)):
+        d, dl, dh = (float(rows[c].iloc[k]) for c in ("diff", "diff_ci_low", "diff_ci_high"))
+        if not math.isfinite(d):
+            continue
+        sig = math.isfinite(dl) and (dl > 0 or dh < 0)
+        ax.annotate(
+            "Δ " + _delta_text(d, dl, dh, unit),
+            (0.0, y[k]),
+            xycoords=("axes fraction", "data"),
+            xytext=(2, -13),
+            textcoords="offset points",
+            fontsize=7.5,
+            color="0.1" if sig else "0.45",
+            fontweight="bold" if sig else "normal",
+        )
 
 
 def _sweep_axes(sw: SweepResult, x: str | None, y: str | None) -> tuple[str, str, list[str]]:

@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterator
 
 from .errors import Path, choices_text, short, suggest
-from .models import Scenario
+from .models import Scenario, SensorGroup
 
 RESERVED_PARTY_NAMES = ("none", "unknown")
 ROW_SUM_TOLERANCE = 1e-9
@@ -175,43 +175,68 @@ def _check_parties(sc: Scenario) -> Iterator[tuple[Path, str]]:
 
 
 def _check_sensors(sc: Scenario, length: float) -> Iterator[tuple[Path, str]]:
+    """Each sensor group's placement, names and paired keys, group by group.
+
+    The problems of one group come together, always in the same order
+    (placement, sectors, detection, revisits, failures), so that a run of
+    ``validate`` on the same file lists them the same way.
+    """
     types = list(sc.breach_types)
     sectors = [s.name for s in sc.contact_line.sectors]
     for gname, g in sc.sensors.items():
         path = ("sensors", gname)
-        placed = [k for k in ("count", "spacing_km", "positions_km") if getattr(g, k) is not None]
-        if g.coverage == "positioned":
-            if len(placed) != 1:
-                yield (
-                    path,
-                    (
-                        "a positioned group needs exactly one of count, spacing_km or positions_km"
-                        + (f"; got {', '.join(placed)}" if placed else "")
-                    ),
-                )
-            if g.range_km is None:
-                yield path, "a positioned group needs range_km"
-            if g.positions_km is not None and g.sectors is not None:
-                yield (*path, "sectors"), "give sectors with count or spacing_km, not positions_km"
-            for i, x in enumerate(g.positions_km or []):
-                if x > length + _KM_TOLERANCE * max(1.0, length):
-                    yield (*path, "positions_km", i), f"{x} km is beyond the line ({length:g} km)"
-        else:
-            for key in (*placed, *(["range_km"] if g.range_km is not None else [])):
-                yield (*path, key), f"a full-coverage group has no {key}; remove it"
+        yield from _check_placement(path, g, length)
         if g.sectors is not None:
             yield from _names((*path, "sectors"), g.sectors, sectors, "sector")
         yield from _names((*path, "p_detect"), g.p_detect, types, "type")
-        if (g.revisit is None) != (g.persistence is None):
-            yield path, "revisit and persistence go together: give both or neither"
-        if g.revisit is not None and not g.revisit > 0:
-            yield (*path, "revisit"), "revisit must be longer than 0"
-        if g.persistence:
-            yield from _names((*path, "persistence"), g.persistence, types, "type")
-        if (g.mtbf is None) != (g.mttr is None):
-            yield path, "mtbf and mttr go together: give both or neither"
-        if g.mtbf is not None and not g.mtbf > 0:
-            yield (*path, "mtbf"), "mtbf must be longer than 0"
+        yield from _check_revisits(path, g, types)
+        yield from _check_failures(path, g)
+
+
+def _check_placement(path: Path, g: SensorGroup, length: float) -> Iterator[tuple[Path, str]]:
+    """Where a group's sensors stand: one way of placing a positioned group, none for full cover.
+
+    A full-coverage group sees the whole line, so a count, spacing, position
+    or range given for it is a mistake the user should hear about, not ignore.
+    """
+    placed = [k for k in ("count", "spacing_km", "positions_km") if getattr(g, k) is not None]
+    if g.coverage != "positioned":
+        for key in (*placed, *(["range_km"] if g.range_km is not None else [])):
+            yield (*path, key), f"a full-coverage group has no {key}; remove it"
+        return
+    if len(placed) != 1:
+        yield (
+            path,
+            (
+                "a positioned group needs exactly one of count, spacing_km or positions_km"
+                + (f"; got {', '.join(placed)}" if placed else "")
+            ),
+        )
+    if g.range_km is None:
+        yield path, "a positioned group needs range_km"
+    if g.positions_km is not None and g.sectors is not None:
+        yield (*path, "sectors"), "give sectors with count or spacing_km, not positions_km"
+    for i, x in enumerate(g.positions_km or []):
+        if x > length + _KM_TOLERANCE * max(1.0, length):
+            yield (*path, "positions_km", i), f"{x} km is beyond the line ({length:g} km)"
+
+
+def _check_revisits(path: Path, g: SensorGroup, types: list[str]) -> Iterator[tuple[Path, str]]:
+    """A revisiting group needs both its revisit interval and how long each type stays visible."""
+    if (g.revisit is None) != (g.persistence is None):
+        yield path, "revisit and persistence go together: give both or neither"
+    if g.revisit is not None and not g.revisit > 0:
+        yield (*path, "revisit"), "revisit must be longer than 0"
+    if g.persistence:
+        yield from _names((*path, "persistence"), g.persistence, types, "type")
+
+
+def _check_failures(path: Path, g: SensorGroup) -> Iterator[tuple[Path, str]]:
+    """Sensor failures need both the time between failures and the time to repair."""
+    if (g.mtbf is None) != (g.mttr is None):
+        yield path, "mtbf and mttr go together: give both or neither"
+    if g.mtbf is not None and not g.mtbf > 0:
+        yield (*path, "mtbf"), "mtbf must be longer than 0"
 
 
 def _check_attribution(sc: Scenario) -> Iterator[tuple[Path, str]]:

@@ -199,38 +199,52 @@ def _unwrap(tp: Any) -> list[Any]:
 
 
 def allowed_keys(path: Path, data: Any = None) -> list[str]:
-    """Keys a model accepts at ``path`` of a scenario (empty when it is not a model)."""
+    """Keys a model accepts at ``path`` of a scenario (empty when it is not a model).
+
+    The path is followed through the scenario's types, every member of a union
+    kept, since the data's value there is not yet validated; ``data`` (the raw
+    scenario) picks the member of a distribution union by its ``dist`` tag.
+    """
     candidates: list[Any] = [Scenario]
     node = data
     for part in path:
-        nxt: list[Any] = []
-        for tp in candidates:
-            for t in _unwrap(tp):
-                origin = typing.get_origin(t)
-                if isinstance(t, type) and issubclass(t, BaseModel):
-                    for name, f in t.model_fields.items():
-                        if part in (name, f.alias):
-                            nxt.append(f.annotation)
-                elif origin is dict and not isinstance(part, int):
-                    nxt.append(typing.get_args(t)[1])
-                elif origin in (list, tuple) and isinstance(part, int):
-                    nxt.append(typing.get_args(t)[0])
-        candidates = nxt
+        candidates = [
+            nxt for tp in candidates for t in _unwrap(tp) for nxt in _child_types(t, part)
+        ]
         node = node.get(part) if isinstance(node, dict) else None
-    keys: list[str] = []
     dist = node.get("dist") if isinstance(node, dict) else None
-    for tp in candidates:
-        for t in _unwrap(tp):
-            if isinstance(t, type) and issubclass(t, BaseModel):
-                tag = t.model_fields.get("dist")
-                if (
-                    dist is not None
-                    and tag is not None
-                    and typing.get_args(tag.annotation) != (dist,)
-                ):
-                    continue  # another member of the distribution union
-                keys += [f.alias or n for n, f in t.model_fields.items()]
+    keys = [key for tp in candidates for t in _unwrap(tp) for key in _model_keys(t, dist)]
     return sorted(set(keys))
+
+
+def _child_types(t: Any, part: str | int) -> list[Any]:
+    """The types a value of type ``t`` holds at ``part`` (none if it holds nothing there).
+
+    A model holds its field's type at the field's name or alias, a dict its
+    value type at any key, a list or tuple its item type at any index.
+    """
+    origin = typing.get_origin(t)
+    if isinstance(t, type) and issubclass(t, BaseModel):
+        return [f.annotation for name, f in t.model_fields.items() if part in (name, f.alias)]
+    if origin is dict and not isinstance(part, int):
+        return [typing.get_args(t)[1]]
+    if origin in (list, tuple) and isinstance(part, int):
+        return [typing.get_args(t)[0]]
+    return []
+
+
+def _model_keys(t: Any, dist: Any) -> list[str]:
+    """The keys of ``t`` if it is a model, as the user writes them (a field's alias, else its name).
+
+    A distribution model whose ``dist`` tag is not the data's ``dist`` is
+    another member of the union: its keys would not be accepted, so none.
+    """
+    if not (isinstance(t, type) and issubclass(t, BaseModel)):
+        return []
+    tag = t.model_fields.get("dist")
+    if dist is not None and tag is not None and typing.get_args(tag.annotation) != (dist,):
+        return []
+    return [f.alias or n for n, f in t.model_fields.items()]
 
 
 _SHORT = reprlib.Repr()

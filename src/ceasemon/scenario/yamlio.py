@@ -254,22 +254,46 @@ def _path_of(
 def parse_yaml(text: str, file: str) -> Located:
     """Parse one YAML document safely, recording the line of every key.
 
+    A well-formed file is read by libyaml's fast parser; anything it does not
+    accept is read again by the pure-Python one, whose messages and marks the
+    errors quote.
+
     Raises:
         ScenarioError: malformed YAML, a tag that would build an object,
             several documents, or a duplicate key.
+    """
+    located = _parse_fast(text, file)
+    return located if located is not None else _parse_checked(text, file)
+
+
+def _parse_fast(text: str, file: str) -> Located | None:
+    """The document by libyaml's parser, or ``None`` if that parser failed in any way.
+
+    Its failures are not reported from here: libyaml's messages and marks are
+    less precise than PyYAML's, so ``_parse_checked`` parses again to explain.
+    A duplicate key or a too deep nesting is found by ``_located`` after a
+    successful parse, and raised from here.
     """
     fast = None
     try:
         fast = _FastLoader(text)
         node = fast.get_single_node()
         data = None if node is None else fast.construct_document(node)
-    except Exception:  # any failure: parsed again below
-        pass  # by the pure-Python parser, whose messages and marks the errors use
+    except Exception:  # any failure: parsed again by the pure-Python parser
+        return None
     else:
         return _located(node, data, file)
     finally:
         if fast is not None:
             fast.dispose()
+
+
+def _parse_checked(text: str, file: str) -> Located:
+    """The document by PyYAML's pure-Python parser, every failure a ``ScenarioError``.
+
+    Each kind of failure gets the message a user can act on, with the line
+    (and the key, when the document's structure was read before the failure).
+    """
     loader = None
     node = None
     try:
@@ -277,26 +301,7 @@ def parse_yaml(text: str, file: str) -> Located:
         node = loader.get_single_node()
         data = None if node is None else loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        what = " ".join(str(s) for s in (exc.context, exc.problem) if s)
-        cmark = exc.context_mark
-        context = exc.context or ""
-        if context.startswith("while ") and cmark and mark and cmark.line != mark.line:
-            # e.g. an unclosed '[': the problem is at the end of the file, the cause earlier
-            what = f"{exc.problem} ({exc.context} that began on line {cmark.line + 1})"
-        key = None
-        if isinstance(exc, yaml.constructor.ConstructorError):
-            found = _path_of(node, mark) if node is not None and mark is not None else None
-            key = dotted(found) if found else None
-        if "constructor" in what and "tag" in what:  # e.g. !!python/object/apply:os.system
-            what = (
-                f"{what}; tags that construct objects are not allowed in scenario files "
-                "(only plain mappings, lists, strings and numbers)"
-            )
-        if not isinstance(exc, AmbiguousNumberError):
-            what = f"malformed YAML: {what}"
-        raise ScenarioError.single(what, file=file, key=key, line=line) from None
+        raise _marked_error(exc, node, file) from None
     except yaml.reader.ReaderError as exc:  # a control character, a lone surrogate
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
         what = f"the character U+{code:04X} is not allowed in a scenario file"
@@ -314,6 +319,46 @@ def parse_yaml(text: str, file: str) -> Located:
         if loader is not None:
             loader.dispose()
     return _located(node, data, file)
+
+
+def _marked_error(exc: yaml.MarkedYAMLError, node: yaml.Node | None, file: str) -> ScenarioError:
+    """A YAML error with a position, as a problem with its line and, if known, its key.
+
+    A constructor error (a refused number or tag) happens after the document's
+    nodes were built, so the key holding the bad value can be named from them.
+    """
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark is not None else None
+    key = None
+    if isinstance(exc, yaml.constructor.ConstructorError):
+        found = _path_of(node, mark) if node is not None and mark is not None else None
+        key = dotted(found) if found else None
+    what = _marked_message(exc)
+    if not isinstance(exc, AmbiguousNumberError):
+        what = f"malformed YAML: {what}"
+    return ScenarioError.single(what, file=file, key=key, line=line)
+
+
+def _marked_message(exc: yaml.MarkedYAMLError) -> str:
+    """PyYAML's context and problem as one sentence, pointing at the cause.
+
+    An unclosed bracket is a problem at the end of the file whose cause is the
+    line that opened it, so that line is named; a tag that would build a
+    Python object gets the rule it breaks.
+    """
+    mark = exc.problem_mark or exc.context_mark
+    what = " ".join(str(s) for s in (exc.context, exc.problem) if s)
+    cmark = exc.context_mark
+    context = exc.context or ""
+    if context.startswith("while ") and cmark and mark and cmark.line != mark.line:
+        # e.g. an unclosed '[': the problem is at the end of the file, the cause earlier
+        what = f"{exc.problem} ({exc.context} that began on line {cmark.line + 1})"
+    if "constructor" in what and "tag" in what:  # e.g. !!python/object/apply:os.system
+        what = (
+            f"{what}; tags that construct objects are not allowed in scenario files "
+            "(only plain mappings, lists, strings and numbers)"
+        )
+    return what
 
 
 def _too_deep_line(text: str) -> int | None:
