@@ -407,6 +407,14 @@ def _print_summary(result) -> None:
 @click.option(
     "--events", is_flag=True, help="Also write events.parquet: every breach with its history."
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["fast", "simpy"]),
+    default="fast",
+    show_default=True,
+    help="fast: bulk numpy in exact steps; simpy: the mechanism as simpy processes, the "
+    "model's readable form (identical tables, about 60 times slower).",
+)
 @format_option
 @quiet_option
 @force_option
@@ -424,6 +432,7 @@ def run(
     backend: str | None,
     scheduler: str | None,
     events: bool,
+    engine: str,
     fmt: str,
     quiet: bool,
     force: bool,
@@ -480,6 +489,7 @@ def run(
             force=force,
             command=_command_line(ctx),
             ignore_limits=ignore_limits,
+            engine=engine,
         )
     if not result.interrupted:
         _figures(out)

@@ -168,7 +168,8 @@ def rerun(manifest: str | os.PathLike[str], **options: Any) -> RunResult:
         manifest: the run's ``manifest.json`` or its results directory.
         **options: ``ceasemon.run`` options that do not change the numbers
             (``backend``, ``jobs``, ``scheduler``, ``out_dir``, ``force``,
-            ``quiet``, ``progress``, ``chunk_size``, ``command``, ``ignore_limits``).
+            ``quiet``, ``progress``, ``chunk_size``, ``command``, ``ignore_limits``,
+            ``engine``: the engines give identical tables).
 
     Returns:
         The ``RunResult``; its replication table equals the original's.
@@ -186,6 +187,7 @@ def rerun(manifest: str | os.PathLike[str], **options: Any) -> RunResult:
         "chunk_size",
         "command",
         "ignore_limits",
+        "engine",
     }
     unknown = sorted(set(options) - allowed)
     if unknown:

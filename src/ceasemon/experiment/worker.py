@@ -49,12 +49,16 @@ class Task:
     scenario: Scenario
     root: int
     keep_events: bool = False
+    engine: str = "fast"  # "fast" or "simpy": the same tables, at very different speeds
 
     @classmethod
-    def make(cls, scenario: Scenario, root: int, keep_events: bool = False) -> Task:
+    def make(
+        cls, scenario: Scenario, root: int, keep_events: bool = False, engine: str = "fast"
+    ) -> Task:
         """Build a task whose key is a hash of the resolved scenario."""
         data = json.dumps(scenario.model_dump(mode="json", by_alias=True), sort_keys=True)
-        return cls(hashlib.sha256(data.encode()).hexdigest(), scenario, int(root), keep_events)
+        key = hashlib.sha256(data.encode()).hexdigest()
+        return cls(key, scenario, int(root), keep_events, engine)
 
 
 def _model_for(task: Task):
@@ -81,7 +85,7 @@ def run_replication(task: Task, index: int) -> ReplicationOutput:
     out = ReplicationOutput(replication=index, seed=seed_label(seq))
     try:
         model = _model_for(task)
-        rec = simulate(model, seq)
+        rec = simulate(model, seq, engine=task.engine)
         out.metrics = metrics(rec)
         out.daily = daily(rec)
         out.tables = replication_tables(rec, model.line.starts, model.line.ends, seq)
@@ -119,7 +123,8 @@ class PackedTask:
         """Pickle ``task`` for the workers."""
         import pickle
 
-        return cls(task.key + f":{task.root}:{int(task.keep_events)}", pickle.dumps(task))
+        key = f"{task.key}:{task.root}:{int(task.keep_events)}:{task.engine}"
+        return cls(key, pickle.dumps(task))
 
 
 def run_packed(packed: PackedTask, indices: Sequence[int]) -> list[ReplicationOutput]:
