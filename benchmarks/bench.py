@@ -67,7 +67,7 @@ def size(name: str, quick: bool):
 
 
 def _model_api():
-    from ceasemon.experiment.metrics import metrics
+    from ceasemon.measures.metrics import metrics
     from ceasemon.model.simulation import build_model, simulate
 
     return build_model, simulate, metrics

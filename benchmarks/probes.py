@@ -74,7 +74,7 @@ def raw_chunk(args: tuple[str, list[int], int]) -> list[dict[str, float]]:
     ``args`` is (overrides as JSON, replication indices, root seed).  The model
     is built once per worker process.
     """
-    from ceasemon.experiment.metrics import metrics
+    from ceasemon.measures.metrics import metrics
     from ceasemon.model.simulation import build_model, simulate
     from ceasemon.model.streams import replication_seed
 
@@ -151,7 +151,7 @@ def memory_main(argv: list[str]) -> int:
     overrides = {"duration": a.duration}
     out: dict[str, Any] = {"replications": a.replications, "duration": a.duration}
     if a.single:
-        from ceasemon.experiment.metrics import metrics
+        from ceasemon.measures.metrics import metrics
         from ceasemon.model.simulation import build_model, simulate
 
         metrics(simulate(build_model(load(overrides)), a.seed))

@@ -19,7 +19,6 @@ a script must start its work under ``if __name__ == "__main__":``.
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
@@ -30,23 +29,20 @@ from .errors import (
     UserError,
 )
 from .scenario import Scenario, ScenarioError, load_scenario
-
-try:
-    __version__ = version("ceasemon")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0+unknown"
+from .version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
     from .experiment.compare import CompareResult, compare
+    from .experiment.loading import load_results
     from .experiment.runner import run
     from .experiment.sweep import SweepResult, sweep
-    from .results import RunResult, load_results
+    from .results import RunResult
 
 _LAZY: dict[str, str] = {
     "run": "ceasemon.experiment.runner",
     "compare": "ceasemon.experiment.compare",
     "sweep": "ceasemon.experiment.sweep",
-    "load_results": "ceasemon.results",
+    "load_results": "ceasemon.experiment.loading",
     "RunResult": "ceasemon.results",
     "CompareResult": "ceasemon.experiment.compare",
     "SweepResult": "ceasemon.experiment.sweep",

@@ -706,9 +706,9 @@ def sweep(
     .parquet) and sweep.csv/.parquet are rebuilt, so an interrupted sweep loses
     only the point that was running: rerun the same command with --resume.
     """
-    from .experiment.metrics import metric_info
     from .experiment.sweep import parse_params
     from .experiment.sweep import sweep as sweep_api
+    from .measures.metrics import metric_info
     from .results import json_safe, safe_name
 
     if resume and force:

@@ -112,10 +112,10 @@ def test_interrupted_comparison_keeps_balanced_pairs(monkeypatch, tmp_path):
 
     real = simulation.simulate
 
-    def stop(model, seq):
+    def stop(model, seq, **options):
         if model.scenario.name == "b" and seq.spawn_key == (3,):
             raise KeyboardInterrupt
-        return real(model, seq)
+        return real(model, seq, **options)
 
     monkeypatch.setattr(simulation, "simulate", stop)
     a = cm.load_scenario("baseline", {"duration": "3d", "name": "a"})

@@ -19,7 +19,7 @@ SEED = 8
 
 @pytest.fixture
 def always_failing(monkeypatch):
-    def broken(model, seq):
+    def broken(model, seq, **options):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(simulation, "simulate", broken)
@@ -55,10 +55,10 @@ def test_compare_raises_when_a_scenario_has_no_good_replication(short, always_fa
 def test_compare_warns_when_some_replications_failed(short, monkeypatch):
     real = simulation.simulate
 
-    def flaky(model, seq):
+    def flaky(model, seq, **options):
         if seq.spawn_key == (1,):
             raise RuntimeError("boom in 1")
-        return real(model, seq)
+        return real(model, seq, **options)
 
     monkeypatch.setattr(simulation, "simulate", flaky)
     other = cm.load_scenario("baseline", {"duration": "9d"})

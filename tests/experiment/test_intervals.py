@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from ceasemon.experiment import intervals
 from ceasemon.experiment.compare import comparison_table, paired_difference, welch_difference
-from ceasemon.experiment.metrics import WILSON, info_of, metric_info, summarize
+from ceasemon.measures import intervals
+from ceasemon.measures.metrics import WILSON, info_of, metric_info, summarize
 from ceasemon.results import summary_frame
 
 Z = float(stats.norm.ppf(0.975))

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 import ceasemon as cm
-from ceasemon.experiment.metrics import DAILY_COLUMNS
 from ceasemon.experiment.tables import DELAY_SAMPLE, TABLES
+from ceasemon.measures.metrics import DAILY_COLUMNS
 from ceasemon.model.records import STAGE_TIMES
 from ceasemon.results import atomic_write, is_temp_file, write_json
 from ceasemon.scenario import scenario_from_dict

@@ -79,10 +79,10 @@ def test_run_accepts_a_name_and_overrides():
 def test_a_failing_replication_is_recorded_with_its_seed(short, monkeypatch):
     real = simulation.simulate
 
-    def flaky(model, seq):
+    def flaky(model, seq, **options):
         if seq.spawn_key == (2,):
             raise RuntimeError("boom in replication 2")
-        return real(model, seq)
+        return real(model, seq, **options)
 
     monkeypatch.setattr(simulation, "simulate", flaky)
     with pytest.warns(ReplicationsFailedWarning) as caught:
@@ -107,10 +107,10 @@ def test_a_failing_replication_is_recorded_with_its_seed(short, monkeypatch):
 def test_keyboard_interrupt_keeps_finished_replications(short, short_run, monkeypatch, tmp_path):
     real = simulation.simulate
 
-    def interrupted(model, seq):
+    def interrupted(model, seq, **options):
         if seq.spawn_key == (3,):
             raise KeyboardInterrupt
-        return real(model, seq)
+        return real(model, seq, **options)
 
     monkeypatch.setattr(simulation, "simulate", interrupted)
     res = cm.run(short, N, SEED, backend="serial", out_dir=tmp_path / "out")

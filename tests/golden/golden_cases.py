@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import ceasemon as cm
-from ceasemon.experiment.metrics import metrics
+from ceasemon.measures.metrics import metrics
 from ceasemon.model.simulation import build_model, simulate
 from ceasemon.model.streams import replication_seed
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import ceasemon as cm
-from ceasemon.experiment.metrics import daily, metrics
+from ceasemon.measures.metrics import daily, metrics
 from ceasemon.model.build import build_model
 from ceasemon.model.simulation import simulate
 from ceasemon.model.streams import replication_seed

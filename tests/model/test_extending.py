@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from test_engines import assert_identical
 
-from ceasemon.experiment.metrics import metrics
+from ceasemon.measures.metrics import metrics
 from ceasemon.model import timing
 from ceasemon.model.build import PIPELINE, build_model, with_stage
 from ceasemon.model.coalition import Coalition

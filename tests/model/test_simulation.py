@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import ceasemon as cm
-from ceasemon.experiment.metrics import metrics
+from ceasemon.measures.metrics import metrics
 from ceasemon.model.records import STAGE_TIMES
 from ceasemon.model.simulation import belief_horizon, build_model, simulate
 from ceasemon.model.streams import replication_seed

@@ -123,7 +123,7 @@ def test_figures_have_titles_labels_and_legends(results, no_simulation):
 
 
 def test_figures_of_a_run_whose_replications_all_failed(results, tmp_path, monkeypatch):
-    def boom(model, seq):
+    def boom(model, seq, **options):
         raise RuntimeError("model bug")
 
     monkeypatch.setattr(simulation, "simulate", boom)

@@ -36,7 +36,7 @@ def tiny(tmp_path_factory):
         cm.sweep("baseline", GRID, 1, 5, overrides=SHORT, out_dir=root / "sweep1", **QUIET)
         with pytest.MonkeyPatch.context() as mp:
 
-            def boom(model, seq):
+            def boom(model, seq, **options):
                 raise RuntimeError("model bug")
 
             mp.setattr(simulation, "simulate", boom)

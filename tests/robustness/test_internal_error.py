@@ -33,10 +33,10 @@ def invoke(*args: str):
 def test_a_replication_that_raises(tmp_path, monkeypatch):
     real = simulation.simulate
 
-    def buggy(model, seq):
+    def buggy(model, seq, **options):
         if seq.spawn_key[0] % 2 == 1:
             raise ZeroDivisionError("a bug in the model, " + "very long " * 100)
-        return real(model, seq)
+        return real(model, seq, **options)
 
     monkeypatch.setattr(simulation, "simulate", buggy)
     monkeypatch.setattr(cli_module, "_figures", lambda path: None)
@@ -82,7 +82,7 @@ BUGGY_MAIN = """
 import sys
 import ceasemon.model.simulation as simulation
 
-def buggy(model, seq):
+def buggy(model, seq, **options):
     raise RuntimeError("boom in the model")
 
 simulation.simulate = buggy

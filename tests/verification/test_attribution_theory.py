@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from verification_tools import FALSE_ALARM, check, replications, up_share_moments
 
-from ceasemon.experiment.metrics import metrics
+from ceasemon.measures.metrics import metrics
 from ceasemon.model.records import NOT_ATTRIBUTED, UNKNOWN
 from ceasemon.model.simulation import build_model
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from verification_tools import BREACH, check, replications
 
-from ceasemon.experiment.metrics import metrics
+from ceasemon.measures.metrics import metrics
 from ceasemon.model.simulation import build_model
 
 T = 5.0  # days per replication

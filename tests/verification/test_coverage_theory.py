@@ -34,7 +34,7 @@ import numpy as np
 import pytest
 from verification_tools import BREACH, binomial_se, check, check_share, replications
 
-from ceasemon.experiment.metrics import metrics
+from ceasemon.measures.metrics import metrics
 from ceasemon.model import analytic
 from ceasemon.model.simulation import build_model
 

@@ -37,7 +37,7 @@ import numpy as np
 import pytest
 from verification_tools import BREACH, check, check_share, replications
 
-from ceasemon.experiment.metrics import metrics
+from ceasemon.measures.metrics import metrics
 from ceasemon.model import analytic
 from ceasemon.model.simulation import build_model
 from ceasemon.model.streams import Streams, replication_seed

@@ -30,7 +30,7 @@ import numpy as np
 import pytest
 from verification_tools import BREACH, check, replications, up_share_moments
 
-from ceasemon.experiment.metrics import metrics
+from ceasemon.measures.metrics import metrics
 from ceasemon.model import analytic
 from ceasemon.model.simulation import build_model
 

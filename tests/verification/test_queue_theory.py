@@ -28,7 +28,7 @@ import numpy as np
 import pytest
 from verification_tools import BREACH, check, replications
 
-from ceasemon.experiment.metrics import metrics
+from ceasemon.measures.metrics import metrics
 from ceasemon.model.simulation import build_model
 
 SERVICE_H = 1.0  # mean service time: mu = 24 per day

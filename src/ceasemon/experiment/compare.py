@@ -38,9 +38,9 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import UserError
+from ..measures import intervals
+from ..measures.metrics import WILSON, MetricInfo, info_of, summarize
 from ..scenario import Scenario
-from . import intervals
-from .metrics import WILSON, MetricInfo, info_of, summarize
 from .runner import (
     Progress,
     Task,

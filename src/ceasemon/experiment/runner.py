@@ -256,7 +256,7 @@ def build_result(
     )
     units = metric_units(scenario.breach_types)
     if not good:
-        from .metrics import metric_info
+        from ..measures.metrics import metric_info
 
         reps = reps.reindex(columns=["replication", "seed", *metric_info(scenario.breach_types)])
         reps = reps.astype({"replication": np.int64, "seed": np.int64})

@@ -77,8 +77,8 @@ def _model_for(task: Task):
 
 def run_replication(task: Task, index: int) -> ReplicationOutput:
     """Run replication ``index`` of a task; an exception is caught and recorded."""
+    from ..measures.metrics import daily, metrics
     from ..model.simulation import simulate
-    from .metrics import daily, metrics
     from .tables import replication_tables
 
     seq = replication_seed(task.root, index)

@@ -161,7 +161,7 @@ def coverage(model: Any, x: np.ndarray) -> dict[str, np.ndarray]:
 # --------------------------------------------------------------------------- inputs
 def _load(result: Any) -> Any:
     if isinstance(result, str | os.PathLike):
-        from ..results import load_results
+        from ..experiment.loading import load_results
 
         return load_results(result)
     return result

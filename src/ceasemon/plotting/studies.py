@@ -245,7 +245,7 @@ def _color_range(tab: pd.DataFrame, metric: str, share: bool) -> tuple[float, fl
 
 def _heatmap_spec(sw: SweepResult, metric: str, x: str | None, y: str | None) -> _Heatmap:
     """Check the metric and the axes against the sweep and fix what all panels share."""
-    from ..experiment.metrics import metric_info
+    from ..measures.metrics import metric_info
 
     x, y, others = _sweep_axes(sw, x, y)
     info = metric_info(sw.manifest["scenario"]["breach_types"])

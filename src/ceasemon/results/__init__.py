@@ -52,12 +52,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .errors import OutputError, ResultsError, UserError
+from ..errors import OutputError, ResultsError, UserError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .experiment.compare import CompareResult
-    from .experiment.sweep import SweepResult
-    from .scenario import Scenario
+    from ..scenario import Scenario
 
 #: The files of a run's results directory, in the order they are written.
 RUN_FILES: tuple[str, ...] = (
@@ -282,7 +280,7 @@ def versions() -> dict[str, str]:
     import scipy
     import simpy
 
-    from . import __version__
+    from ..version import __version__
 
     return {
         "ceasemon": __version__,
@@ -313,7 +311,7 @@ def json_safe(obj: Any) -> Any:
 # --------------------------------------------------------------------------- tables
 def metric_units(breach_types: Iterable[str]) -> dict[str, str]:
     """Metric name -> unit, for a scenario with these breach types."""
-    from .experiment.metrics import metric_info
+    from ..measures.metrics import metric_info
 
     return {name: info.unit for name, info in metric_info(list(breach_types)).items()}
 
@@ -324,9 +322,9 @@ def summary_frame(
     """One row per metric (in table order): metric, unit, mean, std, CI, median, p05, p95, n.
 
     Each metric's interval is the kind its declaration names and stays in its range
-    (``duration`` bounds ``collapse_day``; see ``experiment/intervals.py``).
+    (``duration`` bounds ``collapse_day``; see ``measures/intervals.py``).
     """
-    from .experiment.metrics import info_of, summarize
+    from ..measures.metrics import info_of, summarize
 
     rows = []
     for name in metric_columns(replications):
@@ -383,7 +381,7 @@ def replications_frame(
 
 def timeseries_frame(parts: Sequence[tuple[int, Mapping[str, np.ndarray]]]) -> pd.DataFrame:
     """The daily table from ``(replication, daily columns)`` pairs."""
-    from .experiment.metrics import DAILY_COLUMNS
+    from ..measures.metrics import DAILY_COLUMNS
 
     cols = ["replication", "day", *DAILY_COLUMNS]
     if not parts:
@@ -426,7 +424,7 @@ def events_frame(
     (missing when attribution never completed), ``action`` missing without a
     response.  Unreached stage times stay NaN.
     """
-    from .model.records import (
+    from ..model.records import (
         BREACH,
         EVENT_COLUMNS,
         FALSE_ALARM,
@@ -526,7 +524,7 @@ class RunResult:
     @property
     def scenario(self) -> Scenario:
         """The resolved scenario, rebuilt from the manifest."""
-        from .scenario import scenario_from_dict
+        from ..scenario import scenario_from_dict
 
         return scenario_from_dict(self.manifest["scenario"], source="manifest.json")
 
@@ -746,8 +744,8 @@ def load_run(path: str | os.PathLike[str]) -> RunResult:
         ResultsError: a file is missing, damaged or disagrees with the manifest;
             the message names it.
     """
-    from .experiment.metrics import DAILY_COLUMNS
-    from .scenario import ScenarioError, scenario_from_dict
+    from ..measures.metrics import DAILY_COLUMNS
+    from ..scenario import ScenarioError, scenario_from_dict
 
     d = Path(path)
     manifest = read_manifest(d)
@@ -795,27 +793,3 @@ def load_run(path: str | os.PathLike[str]) -> RunResult:
         confusion=optional("confusion"),
         delays=optional("delays"),
     )
-
-
-def load_results(path: str | os.PathLike[str]) -> RunResult | CompareResult | SweepResult:
-    """Read a results directory written by ``run``, ``compare`` or ``sweep``.
-
-    Returns:
-        A ``RunResult``, ``CompareResult`` or ``SweepResult``, by the kind
-        recorded in the directory's manifest.
-
-    Raises:
-        UserError: the directory is missing.
-        ResultsError: it is not a complete results directory, or a file in it is
-            missing, damaged or disagrees with the manifest (the message names it).
-    """
-    kind = read_manifest(path).get("kind", "run")
-    if kind == "compare":
-        from .experiment.compare import load_comparison
-
-        return load_comparison(path)
-    if kind == "sweep":
-        from .experiment.sweep import load_sweep
-
-        return load_sweep(path)
-    return load_run(path)
