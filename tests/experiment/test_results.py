@@ -24,7 +24,7 @@ SPEC_FILES = {
     "replications.csv",
     "timeseries.parquet",
 }
-TABLE_FILES = {"sectors.parquet", "confusion.parquet", "delays.parquet"}
+TABLE_FILES = {"sectors.parquet", "confusion.parquet", "delays.parquet", "layout.parquet"}
 EVENT_COLUMNS_5_1 = [
     "replication",
     "event",
@@ -283,3 +283,28 @@ def test_delay_subsample_is_seeded_and_small(short_run):
     assert (counts == np.minimum(breaches, DELAY_SAMPLE)).all()
     for _, g in de.groupby("replication"):
         assert g["event"].is_monotonic_increasing and g["event"].is_unique
+
+
+def test_the_layout_table_holds_what_the_figures_draw_and_old_directories_get_it_rebuilt(
+    short_run, tmp_path
+):
+    # the figures read the sensor layout from layout.parquet, not from the model: it must
+    # hold every sector, every positioned sensor (with its group's range and availability)
+    # and every full-coverage group; a directory written before the table existed gets it
+    # rebuilt from the manifest's scenario, equal to the one written
+    from ceasemon.model.build import build_model
+    from ceasemon.results.layout import Layout
+
+    d = short_run.save(tmp_path / "r")
+    model = build_model(short_run.scenario)
+    lay = Layout.from_frame(cm.load_results(d).layout)
+    assert lay.line.names == model.line.names
+    assert np.array_equal(lay.line.starts, model.line.starts)
+    for g, h in zip(model.groups, lay.groups, strict=True):
+        assert (g.name, g.full) == (h.name, h.full)
+        if not g.full:
+            assert np.array_equal(g.positions, h.positions)
+            assert (g.range_km, g.availability) == (h.range_km, h.availability)
+    written = cm.load_results(d).layout
+    (d / "layout.parquet").unlink()
+    pd.testing.assert_frame_equal(cm.load_results(d).layout, written)

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import ReplicationsFailedError, ReplicationsFailedWarning, UserError
+from ..results.layout import layout_frame
 from ..scenario import Scenario, load_scenario
 from .backends import (
     BACKENDS,
@@ -295,6 +296,7 @@ def build_result(
         events=events,
         manifest=manifest,
         **tables,
+        layout=layout_frame(build_model(scenario)),  # what the figures draw of the model
     )
 
 

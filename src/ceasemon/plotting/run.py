@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UserError
+from ..results.layout import Layout
 from . import PALETTE
 from .common import (
     _as_run,
@@ -77,6 +78,13 @@ def timeseries_figure(result: RunResult | str | os.PathLike[str]) -> Figure:
     return fig
 
 
+def _layout(res: RunResult) -> Layout:
+    """The sectors, sensors and map of a run, from its layout table (not from the model)."""
+    if res.layout is None:
+        raise UserError("this result has no sensor layout table (layout.parquet)")
+    return Layout.from_frame(res.layout)
+
+
 def _sector_guides(ax: Axes, line: Any, names: bool) -> None:
     for x in line.starts[1:]:
         ax.axvline(x, color="0.55", lw=0.8, ls=":", zorder=0)
@@ -119,11 +127,9 @@ def _bin_shares(sec: pd.DataFrame) -> pd.DataFrame:
 @_styled_figure
 def line_figure(result: RunResult | str | os.PathLike[str]) -> Figure:
     """Detection share along the line against sensor coverage, with sensor positions."""
-    from ..model.simulation import build_model
-
     res = _as_run(result, "line")
     sec = _table(res, "sectors", "line")
-    model = build_model(res.scenario)  # the layout only: no simulation
+    model = _layout(res)
     line = model.line
     positioned = [g for g in model.groups if not g.full]
     full = [g.name for g in model.groups if g.full]
@@ -245,11 +251,9 @@ def line_map_figure(result: RunResult | str | os.PathLike[str]) -> Figure:
     """The contact line on a lon/lat map, coloured by detected share, with the sensors."""
     from matplotlib.collections import LineCollection
 
-    from ..model.simulation import build_model
-
     res = _as_run(result, "line map")
     sec = _table(res, "sectors", "line map")
-    model = build_model(res.scenario)
+    model = _layout(res)
     line = model.line
     if line.polyline is None:
         raise UserError("the map view needs a contact line given as a lon/lat polyline")

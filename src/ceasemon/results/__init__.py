@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import OutputError, ResultsError, UserError
+from .layout import LAYOUT_COLUMNS, layout_frame
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..scenario import Scenario
@@ -60,6 +61,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: The files of a run's results directory, in the order they are written.
 RUN_FILES: tuple[str, ...] = (
     "events.parquet",
+    "layout.parquet",
     "sectors.parquet",
     "confusion.parquet",
     "delays.parquet",
@@ -495,6 +497,8 @@ class RunResult:
             verdict (``confusion.parquet``), or None.
         delays: a subsample of breaches with their delays
             (``delays.parquet``), or None.
+        layout: the sectors, sensors and map the figures draw (``layout.parquet``;
+            ``results/layout.py``), or None.
     """
 
     summary: pd.DataFrame
@@ -505,6 +509,7 @@ class RunResult:
     sectors: pd.DataFrame | None = None
     confusion: pd.DataFrame | None = None
     delays: pd.DataFrame | None = None
+    layout: pd.DataFrame | None = None
 
     @property
     def name(self) -> str:
@@ -540,7 +545,7 @@ class RunResult:
         """
         d = prepare_output_dir(path, force)
         earlier = _files_of_earlier_run(d)
-        for name in ("events", "sectors", "confusion", "delays"):
+        for name in ("events", "sectors", "confusion", "delays", "layout"):
             frame = getattr(self, name)
             if frame is not None:
                 write_parquet(d / f"{name}.parquet", frame)
@@ -616,6 +621,7 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "response_delay_d": "num",
     },
     "events": {"replication": "int", "event": "int"},
+    "layout": LAYOUT_COLUMNS,
 }
 
 
@@ -792,4 +798,20 @@ def load_run(path: str | os.PathLike[str]) -> RunResult:
         sectors=optional("sectors"),
         confusion=optional("confusion"),
         delays=optional("delays"),
+        layout=_layout(d, manifest),
     )
+
+
+def _layout(d: Path, manifest: dict[str, Any]) -> pd.DataFrame:
+    """``layout.parquet``, or, for a directory from a version before it, rebuilt."""
+    p = d / "layout.parquet"
+    if p.exists() or p.is_symlink():
+        return read_table(p, LAYOUT_COLUMNS)
+    from ..model.build import build_model
+    from ..scenario import ScenarioError, scenario_from_dict
+
+    try:
+        sc = scenario_from_dict(manifest["scenario"], source=str(d / "manifest.json"))
+    except ScenarioError as exc:
+        raise _damaged(d / "manifest.json", f"holds a scenario that is not valid: {exc}") from exc
+    return layout_frame(build_model(sc))
