@@ -296,8 +296,16 @@ def build_result(
         events=events,
         manifest=manifest,
         **tables,
-        layout=layout_frame(build_model(scenario)),  # what the figures draw of the model
+        layout=_layout(scenario),
     )
+
+
+def _layout(scenario: Scenario) -> Any:
+    """What the figures draw of the model (built here, in the parent: workers need no pandas)."""
+    from ..model.build import build_model
+    from ..results.layout import layout_frame
+
+    return layout_frame(build_model(scenario))
 
 
 def check_engine(engine: str) -> None:
