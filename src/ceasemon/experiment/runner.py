@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import ReplicationsFailedError, ReplicationsFailedWarning, UserError
-from ..results.layout import layout_frame
 from ..scenario import Scenario, load_scenario
 from .backends import (
     BACKENDS,
