@@ -364,7 +364,7 @@ def check_stopped_sweep(tmp_path: Path, reference: pd.DataFrame, seed: int, sig:
     for name, text in mine.items():
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         (out / name).write_text(text)
-    env = {**os.environ, "PYTHONPATH": str(Path(cli_module.__file__).parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(Path(cli_module.__file__).parents[2])}
     proc = subprocess.Popen(
         [sys.executable, "-m", "ceasemon.cli", *FUZZ_SWEEP, "-o", str(out), "--force"],
         env=env,

@@ -23,8 +23,7 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .errors import (
+from ..errors import (
     CeasemonWarning,
     OutputError,
     ReplicationsFailedError,
@@ -32,11 +31,12 @@ from .errors import (
     UserError,
     warning_line,
 )
-from .experiment.runner import BACKENDS
-from .plotting import FORMATS as PLOT_FORMATS
-from .plotting import KINDS as PLOT_KINDS
-from .scenario import ScenarioError, load_scenario, packaged_scenarios
-from .scenario.errors import one_line
+from ..experiment.runner import BACKENDS
+from ..plotting import FORMATS as PLOT_FORMATS
+from ..plotting import KINDS as PLOT_KINDS
+from ..scenario import ScenarioError, load_scenario, packaged_scenarios
+from ..scenario.errors import one_line
+from ..version import __version__
 
 __all__ = ["UserError", "cli", "main"]
 
@@ -165,7 +165,7 @@ def validate(scenarios: tuple[str, ...], overrides: tuple[str, ...]) -> None:
 @click.option("--indent", default=2, show_default=True, help="JSON indentation.")
 def schema(indent: int) -> None:
     """Print the JSON Schema of the scenario format."""
-    from .scenario.schema import scenario_json_schema
+    from ..scenario.schema import scenario_json_schema
 
     click.echo(json.dumps(scenario_json_schema(), indent=indent))
 
@@ -319,7 +319,7 @@ def _console():
 
 def _figures(path: Path) -> None:
     """The standard figures of a results directory: ``ceasemon.plots.draw_figures``."""
-    from .plots import draw_figures
+    from ..plots import draw_figures
 
     draw_figures(path)
 
@@ -446,8 +446,8 @@ def run(
     stops the run, keeps the finished replications and exits with status 130.
     Sizes beyond the limits (ceasemon.limits) are refused before anything runs.
     """
-    from .experiment.runner import run as run_api
-    from .results import safe_name
+    from ..experiment.runner import run as run_api
+    from ..results import safe_name
 
     suffix = ""
     if manifest is not None:
@@ -466,7 +466,7 @@ def run(
                 f"--manifest reproduces a run as it was: {', '.join(given)} cannot be given "
                 "with it (the manifest holds the scenario, seed and replications)"
             )
-        from .reproduce import read_run_manifest
+        from ..reproduce import read_run_manifest
 
         spec = read_run_manifest(manifest)
         sc, replications, seed = spec.scenario, spec.replications, spec.seed
@@ -572,8 +572,8 @@ def compare(
     with its 95% interval (docs/metrics.md). --set applies to every scenario. Writes
     comparison.csv and .parquet and each scenario's results directory.
     """
-    from .experiment.compare import compare as compare_api
-    from .results import json_safe, safe_name
+    from ..experiment.compare import compare as compare_api
+    from ..results import json_safe, safe_name
 
     if len(scenarios) < 2:
         raise UserError("compare needs at least two scenarios, e.g. ceasemon compare A B")
@@ -706,10 +706,10 @@ def sweep(
     .parquet) and sweep.csv/.parquet are rebuilt, so an interrupted sweep loses
     only the point that was running: rerun the same command with --resume.
     """
-    from .experiment.sweep import parse_params
-    from .experiment.sweep import sweep as sweep_api
-    from .measures.metrics import metric_info
-    from .results import json_safe, safe_name
+    from ..experiment.sweep import parse_params
+    from ..experiment.sweep import sweep as sweep_api
+    from ..measures.metrics import metric_info
+    from ..results import json_safe, safe_name
 
     if resume and force:
         raise UserError("--resume and --force contradict each other: choose one")
@@ -718,7 +718,7 @@ def sweep(
     known = metric_info(sc.breach_types)
     for m in metrics:
         if m not in known:
-            from .scenario.errors import suggest
+            from ..scenario.errors import suggest
 
             raise UserError(f"unknown metric {m!r}{suggest(m, known)}")
     out = out_dir if out_dir is not None else Path("results") / f"{safe_name(sc.name)}-sweep"
@@ -807,7 +807,7 @@ def plot(
     Prints the path of every file written. Figures are drawn from the result
     tables only; nothing is simulated again.
     """
-    from .plots import plot as plot_api
+    from ..plots import plot as plot_api
 
     for path in plot_api(results_dir, kind, fmt, metrics=metrics, x=x, y=y, dpi=dpi):
         if not quiet:
@@ -817,7 +817,3 @@ def plot(
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="ceasemon")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
