@@ -66,11 +66,12 @@ def test_an_unforeseen_warning_in_a_command_is_one_line(tmp_path):
         """
         import numpy as np
         import ceasemon.cli as cli
-        real = cli.load_scenario
+        import ceasemon.cli.scenario_commands as commands
+        real = commands.load_scenario
         def load(*args, **kwargs):
             np.mean(np.array([]))  # 'Mean of empty slice' and 'invalid value encountered'
             return real(*args, **kwargs)
-        cli.load_scenario = load
+        commands.load_scenario = load
         cli.cli(["validate", "baseline"], prog_name="ceasemon")
         """,
         tmp_path,

@@ -24,7 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 import ceasemon as cm
-import ceasemon.cli as cli_module
+import ceasemon.cli.outcome as cli_outcome
 from ceasemon.cli import cli
 from ceasemon.results import is_temp_file, remove_stale_temps
 
@@ -42,7 +42,7 @@ def invoke(*args: str):
 
 @pytest.fixture(autouse=True)
 def no_figures(monkeypatch):
-    monkeypatch.setattr(cli_module, "_figures", lambda path: None)
+    monkeypatch.setattr(cli_outcome, "figures", lambda path: None)
 
 
 def listing(d: Path) -> list[tuple[str, int]]:
@@ -184,7 +184,7 @@ def test_sweep_force_over_another_sweep_never_takes_its_points(tmp_path, monkeyp
     monkeypatch.setattr(sweep_module, "_run_point", lambda *a, **k: None)  # stopped at once
     assert invoke(*SWEEP, "-o", str(out), "--force").exit_code == 130
     monkeypatch.undo()
-    monkeypatch.setattr(cli_module, "_figures", lambda path: None)
+    monkeypatch.setattr(cli_outcome, "figures", lambda path: None)
     res = cm.load_results(out)
     assert res.points == [], "points of another sweep were taken for this one's"
     r = invoke(*SWEEP, "-o", str(out), "--resume")
@@ -215,7 +215,7 @@ def test_a_sweep_stopped_during_start_up_is_resumed(tmp_path, monkeypatch, refer
     r = invoke(*SWEEP, "-o", str(out), "--force")
     assert r.exit_code == 130, r.output
     monkeypatch.undo()
-    monkeypatch.setattr(cli_module, "_figures", lambda path: None)
+    monkeypatch.setattr(cli_outcome, "figures", lambda path: None)
     assert json.loads((out / "manifest.json").read_text())["kind"] == "sweep"
     r = invoke(*SWEEP, "-o", str(out), "--resume")
     assert r.exit_code == 0, r.output
@@ -316,7 +316,7 @@ def test_a_full_disk_during_a_sweep_keeps_the_complete_points(tmp_path, monkeypa
     assert "point-0000.json" in r.stderr
     only_complete_files(out)
     monkeypatch.undo()
-    monkeypatch.setattr(cli_module, "_figures", lambda path: None)
+    monkeypatch.setattr(cli_outcome, "figures", lambda path: None)
     r = invoke(*SWEEP, "-o", str(out), "--resume")
     assert r.exit_code == 0, r.output
     assert len(cm.load_results(out).points) == 2
@@ -364,7 +364,7 @@ def check_stopped_sweep(tmp_path: Path, reference: pd.DataFrame, seed: int, sig:
     for name, text in mine.items():
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         (out / name).write_text(text)
-    env = {**os.environ, "PYTHONPATH": str(Path(cli_module.__file__).parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(Path(cli_outcome.__file__).parents[2])}
     proc = subprocess.Popen(
         [sys.executable, "-m", "ceasemon.cli", *FUZZ_SWEEP, "-o", str(out), "--force"],
         env=env,

@@ -32,7 +32,7 @@ from fuzz_scenarios import (
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-import ceasemon.cli as cli_module
+import ceasemon.cli.outcome as cli_outcome
 from ceasemon import limits
 from ceasemon.cli import cli
 
@@ -109,7 +109,7 @@ def small_limits():
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(limits, "MAX_REPLICATION_SECONDS", 3.0)
         mp.setattr(limits, "MAX_REPLICATION_BYTES", 1 * limits.GIB)
-        mp.setattr(cli_module, "_figures", lambda path: None)
+        mp.setattr(cli_outcome, "figures", lambda path: None)
         yield
 
 

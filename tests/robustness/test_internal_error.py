@@ -18,7 +18,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-import ceasemon.cli as cli_module
+import ceasemon.cli.outcome as cli_outcome
 from ceasemon import results
 from ceasemon.cli import cli
 from ceasemon.model import simulation
@@ -39,7 +39,7 @@ def test_a_replication_that_raises(tmp_path, monkeypatch):
         return real(model, seq, **options)
 
     monkeypatch.setattr(simulation, "simulate", buggy)
-    monkeypatch.setattr(cli_module, "_figures", lambda path: None)
+    monkeypatch.setattr(cli_outcome, "figures", lambda path: None)
     out = tmp_path / "out"
     r = invoke(*RUN, "-n", "20", "-o", str(out))
     assert r.exit_code == 1, r.output

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 import ceasemon as cm
-import ceasemon.cli as cli_module
+import ceasemon.cli.outcome as cli_outcome
 from ceasemon.cli import cli
 
 SHORT = ["--set", "duration=2d", "-n", "1", "--backend", "serial", "-q"]
@@ -35,7 +35,7 @@ def invoke(*args: str):
 
 @pytest.fixture(autouse=True)
 def no_figures(monkeypatch):
-    monkeypatch.setattr(cli_module, "_figures", lambda path: None)
+    monkeypatch.setattr(cli_outcome, "figures", lambda path: None)
 
 
 def listing(d):

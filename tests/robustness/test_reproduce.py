@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 import ceasemon as cm
-import ceasemon.cli as cli_module
+import ceasemon.cli.outcome as cli_outcome
 from ceasemon.cli import cli
 from ceasemon.experiment.tables import TABLES
 from ceasemon.reproduce import ReproductionWarning, read_run_manifest, rerun
@@ -46,7 +46,7 @@ def invoke(*args: str):
 
 @pytest.fixture
 def no_figures(monkeypatch):
-    monkeypatch.setattr(cli_module, "_figures", lambda path: None)
+    monkeypatch.setattr(cli_outcome, "figures", lambda path: None)
 
 
 # --------------------------------------------------------------------------- determinism
@@ -94,7 +94,7 @@ def test_run_manifest_reproduces_a_real_earlier_run(tmp_path, monkeypatch):
         "extends: lib/parent.yaml\nname: study\ncoalition:\n  quorum: 0.6\n"
     )
     monkeypatch.chdir(work)
-    monkeypatch.setattr(cli_module, "_figures", lambda path: None)
+    monkeypatch.setattr(cli_outcome, "figures", lambda path: None)
     first = invoke(
         "run",
         "study.yaml",

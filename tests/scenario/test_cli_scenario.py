@@ -12,8 +12,7 @@ from click.testing import CliRunner
 from scenario_cases import CASES, MAIN, MARKER, PACKAGED, write_case
 
 import ceasemon
-from ceasemon import cli as cli_module
-from ceasemon.cli import cli
+from ceasemon.cli import cli, scenario_commands
 from ceasemon.scenario import Scenario, load_scenario
 
 REPO = Path(__file__).resolve().parents[2]
@@ -175,7 +174,7 @@ def test_internal_error_exits_1_with_a_short_message_and_a_traceback_file(tmp_pa
     def boom():
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(cli_module, "packaged_scenarios", boom)
+    monkeypatch.setattr(scenario_commands, "packaged_scenarios", boom)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     result = run("scenarios")
     assert result.exit_code == 1
