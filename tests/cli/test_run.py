@@ -126,3 +126,14 @@ def test_help_documents_every_option():
         "--force",
     ):
         assert opt in r.stdout
+
+
+def test_python_dash_m_ceasemon_runs_the_command_line():
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "ceasemon", "--version"], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().startswith("ceasemon")

@@ -54,7 +54,7 @@ from .output import print_summary
     default="fast",
     show_default=True,
     help="fast: bulk numpy in exact steps; simpy: the mechanism as simpy processes, the "
-    "model's readable form (identical tables, about 60 times slower).",
+    "model's readable form (identical tables, about 100 times slower).",
 )
 @format_option
 @quiet_option

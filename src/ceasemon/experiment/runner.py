@@ -433,7 +433,7 @@ def run(
         command: the command line to record in the manifest.
         ignore_limits: run even when the estimated size is absurd (see ``ceasemon.limits``).
         engine: ``"fast"`` (default) or ``"simpy"``: the mechanism as simpy processes, with
-            identical tables for the same seed, about 60 times slower (for reading the model
+            identical tables for the same seed, about 100 times slower (for reading the model
             and checking it).
 
     Returns:
