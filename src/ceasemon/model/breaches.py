@@ -7,7 +7,7 @@ simulated exactly by thinning (Lewis and Shedler): candidates arrive at the
 bounding rate ``rate * intensity_max`` and candidate ``i`` becomes a breach
 when ``u_i < intensity(t_i) / intensity_max``.  The candidates and their
 uniforms are state-independent, so they are drawn here; only the acceptance
-waits for the simulation (``simulation.py``).
+waits for the simulation (``engines/``).
 
 Each aggressor candidate also carries its would-be retaliation (a defender
 breach at the same place, of the same type, after a random delay), which

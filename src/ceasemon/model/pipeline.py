@@ -1,15 +1,17 @@
 """The stateful part of a replication: incidents through the queue, reports, decisions.
 
-``simulation.py`` drives these objects step by step.  Everything they hold
-is indexed by incident: candidate breaches first (``0 .. n_candidates-1``),
-then false alarms.  Each object owns one job:
+The fast engine (``engines/fast.py``) drives these objects step by step; the simpy engine
+uses the same ``Incidents``, ``DetectionLedger``, the ``Pipeline``'s arrays and draw blocks,
+and the ``BeliefLedger``'s rules, so that both consume the same random numbers.  Everything
+they hold is indexed by incident: candidate breaches first (``0 .. n_candidates-1``), then
+false alarms.  Each object owns one job:
 
 * ``Incidents``: the state-independent draws of every potential incident
   (type, severity, queue priority, service time, verdict);
 * ``DetectionLedger``: detections of the breaches that happen, drawn step
   by step in time order (so the draws do not depend on the step length);
-* ``Pipeline``: the analyst queue, reports, coalition decisions and
-  responses;
+* ``Pipeline``: the analyst queue, reports (``reporting.py``), the stages
+  added before the coalition, coalition decisions and responses;
 * ``BeliefLedger``: the adaptive aggressor's successes and failures.
 """
 

@@ -3,7 +3,7 @@
 Each distribution knows its analytic mean and variance (as Ciw's do), so that
 verification tests and the rational aggressor can use closed forms, and the
 bounds of its support, which the simulation uses to find how far ahead the
-aggressor's state cannot change (see ``model/simulation.py``).  All parameters
+aggressor's state cannot change (see ``model/timing.py``).  All parameters
 and samples are in days.
 """
 
