@@ -149,7 +149,7 @@ def time_to_quorum(
         return np.full(k, np.nan)
     delay = draws[:, :n]
     vote_u = draws[:, n:]
-    yes = vote_u < _support_matrix(params, t_report, delay)
+    yes = vote_u < support_matrix(params, t_report, delay)
     counted = yes & members[None, :] & (delay <= params.window)
     need = params.quorum * total
     if need <= 0:
@@ -165,7 +165,7 @@ def time_to_quorum(
     return np.where(ok, d_sorted[np.arange(k), first], np.nan)
 
 
-def _support_matrix(params: CoalitionParams, t_report: np.ndarray, delay: np.ndarray) -> np.ndarray:
+def support_matrix(params: CoalitionParams, t_report: np.ndarray, delay: np.ndarray) -> np.ndarray:
     """Yes probability of nation j voting at ``t_report[i] + delay[i, j]``."""
     factor = (1.0 - params.decay_per_year) ** ((t_report[:, None] + delay) / 365.0)
     return np.clip(params.support[None, :] * factor, 0.0, 1.0)

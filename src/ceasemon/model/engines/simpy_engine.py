@@ -39,7 +39,7 @@ from ...scenario.models import Scenario
 from .. import aggressor as agg
 from ..assemble import assemble
 from ..build import Model
-from ..coalition import _support_matrix
+from ..coalition import support_matrix
 from ..pipeline import BeliefLedger
 from ..records import NO_ACTION, ReplicationRecords
 from ..response import respond, rung_for
@@ -300,7 +300,7 @@ class World:
             decided.succeed()
         else:
             delay, u = votes[:n], votes[n:]
-            yes = u < _support_matrix(c, np.array([t0]), delay[None, :])[0]
+            yes = u < support_matrix(c, np.array([t0]), delay[None, :])[0]
             tally = [0.0]
             for j in np.flatnonzero(yes & members & (delay <= c.window)):
                 self.env.process(self.vote(j, float(delay[j]), need, tally, decided))
