@@ -114,7 +114,7 @@ def sweep(
             raise UserError(f"unknown metric {m!r}{suggest(m, known)}")
     out = out_dir if out_dir is not None else Path("results") / f"{safe_name(sc.name)}-sweep"
     with sigterm_as_interrupt():
-        result = sweep_api(
+        result = outcome.keep_failed(sweep_api)(
             sc,
             grid,
             replications,

@@ -236,6 +236,7 @@ def build_result(
     keep_events: bool,
     interrupted: bool,
     meta: Mapping[str, Any],
+    layout: bool = True,
 ) -> RunResult:
     """Assemble a ``RunResult`` from the outputs of one scenario's replications."""
     from ..model.simulation import build_model
@@ -295,7 +296,7 @@ def build_result(
         events=events,
         manifest=manifest,
         **tables,
-        layout=_layout(scenario),
+        layout=_layout(scenario) if layout else None,
     )
 
 

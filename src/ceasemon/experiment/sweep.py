@@ -46,6 +46,7 @@ import math
 import os
 import re
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +55,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import UserError
+from ..errors import ReplicationsFailedError, ReplicationsFailedWarning, UserError
 from ..scenario import Problem, Scenario, ScenarioError, scenario_from_dict
 from .runner import (
     Progress,
@@ -518,11 +519,44 @@ def sweep(
         plan.write(None, done)
     plan.write(manifest, None)
     records = [done[k] for k in sorted(done)]
-    return SweepResult(
+    result = SweepResult(
         table=sweep_table(records, plan.keys),
         points=records,
         replications=_combined_replications(records, reps, plan.keys),
         manifest=manifest,
+    )
+    check_point_failures(records, result)
+    return result
+
+
+def check_point_failures(records: Sequence[Mapping[str, Any]], whole: Any) -> None:
+    """Raise when no replication of any point succeeded; warn for the points where some failed.
+
+    As for ``run``: a sweep of failed replications only would otherwise look like a
+    complete sweep of missing numbers.
+
+    Raises:
+        ReplicationsFailedError: replications failed and none succeeded, at any point.
+    """
+    failed = [r for r in records if r.get("failed")]
+    if not failed:
+        return
+    first = failed[0]["failed"][0]
+    cause = f"{first.get('error')} (point {failed[0]['point']}, seed {first.get('seed')})"
+    if all(int(r.get("completed", 0)) == 0 for r in records):
+        raise ReplicationsFailedError(
+            f"every replication of the sweep failed: {cause}; each failure's seed and "
+            "traceback is in the point records (points/ and result.points)",
+            whole,
+        )
+    lost = sum(len(r["failed"]) for r in failed)
+    warnings.warn(
+        f"{lost} replications failed at {len(failed)} of {len(records)} grid points "
+        f"(points {', '.join(str(r['point']) for r in failed[:5])}"
+        f"{' ...' if len(failed) > 5 else ''}): their rows summarise only the others; "
+        f"first cause: {cause}",
+        ReplicationsFailedWarning,
+        stacklevel=3,
     )
 
 
@@ -676,6 +710,7 @@ def _run_point(be, bar, k, params, scenario, n, root, sweep_id) -> tuple[dict, p
         keep_events=False,
         interrupted=False,
         meta={},
+        layout=False,  # a point's figures are the sweep's: no sensor layout table
     )
     record = {
         "sweep": sweep_id,
