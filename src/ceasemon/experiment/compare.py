@@ -376,7 +376,6 @@ def compare(
             keep_events=False,
             interrupted=interrupted,
             meta=meta,
-            layout=False,  # the comparison's figures need no sensor layout
         )
         for k, (label, sc) in enumerate(zip(labels, scs, strict=True))
     }
