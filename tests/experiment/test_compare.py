@@ -126,3 +126,14 @@ def test_interrupted_comparison_keeps_balanced_pairs(monkeypatch, tmp_path):
     assert len(res.results["b"].replications) == 3
     assert (res.comparison.query("scenario == 'b'")["diff_n"] <= 3).all()
     assert cm.load_results(tmp_path / "c").interrupted
+
+
+def test_each_scenario_of_a_comparison_carries_its_sensor_layout(sensor_change):
+    # the line figure of a comparison's run reads the layout table, not the model: the
+    # half-acoustic scenario's table has half the acoustic sensors of the baseline's
+    rows = {
+        name: (res.layout["what"].eq("sensor") & res.layout["name"].eq("acoustic")).sum()
+        for name, res in sensor_change.results.items()
+    }
+    assert rows["half-acoustic"] == 925
+    assert rows["baseline"] > 925
