@@ -344,12 +344,17 @@ def unstarted_backend(backend: str | None, jobs: int | None, scheduler: str | No
 _SHOWN_SEEDS = 5
 
 
-def _cause_and_fix(failed: Sequence[Mapping[str, Any]]) -> str:
-    """The most common error of failed replications, with what to do about it."""
+def cause_and_fix(
+    failed: Sequence[Mapping[str, Any]],
+    where: str = "each failure's seed and traceback is in result.failed (and in manifest.json)",
+) -> str:
+    """The most common error of failed replications, with what to do about it.
+
+    ``where`` says where each failure's seed and traceback can be read.
+    """
     error = Counter(str(f["error"]) for f in failed).most_common(1)[0][0]
     if error.startswith(WORKERS_DID_NOT_START):
         return error  # it names the fix
-    where = "each failure's seed and traceback is in result.failed (and in manifest.json)"
     if error.startswith("the worker running this replication failed"):
         return (
             f"{error}; a worker process died (killed, or out of memory?): run fewer jobs or a "
@@ -378,7 +383,7 @@ def check_failures(runs: Mapping[str, RunResult], whole: Any) -> None:
         if res.failed and len(res.replications) == 0:
             raise ReplicationsFailedError(
                 f"all {len(res.failed)} replications of {label} failed: "
-                f"{_cause_and_fix(res.failed)}",
+                f"{cause_and_fix(res.failed)}",
                 whole,
             )
     for label, res in runs.items():
@@ -386,7 +391,7 @@ def check_failures(runs: Mapping[str, RunResult], whole: Any) -> None:
             warnings.warn(
                 f"{len(res.failed)} of {len(res.failed) + len(res.replications)} finished "
                 f"replications of {label} failed (seeds {_seeds(res.failed)}), and the summary "
-                f"covers only the other {len(res.replications)}: {_cause_and_fix(res.failed)}",
+                f"covers only the other {len(res.replications)}: {cause_and_fix(res.failed)}",
                 ReplicationsFailedWarning,
                 stacklevel=3,
             )

@@ -62,6 +62,7 @@ from .runner import (
     Task,
     as_scenario,
     build_result,
+    cause_and_fix,
     check_limits,
     check_replications,
     check_seed,
@@ -541,20 +542,16 @@ def check_point_failures(records: Sequence[Mapping[str, Any]], whole: Any) -> No
     failed = [r for r in records if r.get("failed")]
     if not failed:
         return
-    first = failed[0]["failed"][0]
-    cause = f"{first.get('error')} (point {failed[0]['point']}, seed {first.get('seed')})"
+    lost = [f for r in failed for f in r["failed"]]
+    cause = cause_and_fix(
+        lost, "each failure's seed and traceback is in the point records (result.points, points/)"
+    )
     if all(int(r.get("completed", 0)) == 0 for r in records):
-        raise ReplicationsFailedError(
-            f"every replication of the sweep failed: {cause}; each failure's seed and "
-            "traceback is in the point records (points/ and result.points)",
-            whole,
-        )
-    lost = sum(len(r["failed"]) for r in failed)
+        raise ReplicationsFailedError(f"every replication of the sweep failed: {cause}", whole)
     warnings.warn(
-        f"{lost} replications failed at {len(failed)} of {len(records)} grid points "
+        f"{len(lost)} replications failed at {len(failed)} of {len(records)} grid points "
         f"(points {', '.join(str(r['point']) for r in failed[:5])}"
-        f"{' ...' if len(failed) > 5 else ''}): their rows summarise only the others; "
-        f"first cause: {cause}",
+        f"{' ...' if len(failed) > 5 else ''}): their rows summarise only the others; {cause}",
         ReplicationsFailedWarning,
         stacklevel=3,
     )
