@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from .coalition import PILOT, nation_yes_factor, quorum_probability
+from .coalition import nation_yes_factor, quorum_probability
 from .coverage import (
     Coverage,
     coverage,
@@ -41,7 +41,7 @@ from .coverage import (
     segment_mass,
 )
 from .response import available_rungs, rung_for
-from .stage import Passage
+from .stage import PILOT, Passage
 
 __all__ = [
     "PILOT",

@@ -22,11 +22,9 @@ import numpy as np
 
 from ..scenario.distributions import Fixed
 from ..scenario.models import Scenario
-from .stage import Basics, Delay, Passage, Stage
+from .stage import PILOT, Basics, Delay, Passage, Stage
 from .streams import DrawBlocks
 
-#: The pilot Monte Carlo size of the closed forms that have no exact expression.
-PILOT = 20_000
 #: Member nations the rational aggressor's quorum probability enumerates at most (2**16 subsets).
 MAX_ENUMERATED = 16
 

@@ -72,11 +72,15 @@ class Reporting(Stage):
         """
         return Passage(1.0, np.where(self.urgent, 0.0, self.report_interval / 2.0))
 
+    def is_urgent(self, severity: np.ndarray) -> np.ndarray:
+        """Whether incidents of these severities are reported at once."""
+        return np.asarray(severity) >= self.urgent_severity
+
     def report_times(
         self, t_attributed: np.ndarray, severity: np.ndarray
     ) -> tuple[np.ndarray, ...]:
         """Each incident's report time, and whether it is urgent."""
-        urgent = severity >= self.urgent_severity
+        urgent = self.is_urgent(severity)
         interval = self.report_interval
         t_rep = np.where(urgent, t_attributed, (np.floor(t_attributed / interval) + 1.0) * interval)
         return t_rep, urgent

@@ -11,6 +11,7 @@ on the aggressor.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,13 +89,20 @@ def travel_days(sc: Scenario) -> float:
 
 def _contributed(sc: Scenario, members: np.ndarray | None) -> set[str]:
     """Actions some member nation contributes (all nations when ``members`` is None)."""
-    nations = list(sc.coalition.nations.values())
+    contributes = [n.contributes for n in sc.coalition.nations.values()]
     if members is None:
-        members = np.ones(len(nations), bool)
+        members = np.ones(len(contributes), bool)
+    return contributed_actions(contributes, members)
+
+
+def contributed_actions(
+    contributes: Sequence[Sequence[str] | None], members: np.ndarray
+) -> set[str]:
+    """Actions some member contributes (a nation without ``contributes`` brings every action)."""
     can: set[str] = set()
-    for n, m in zip(nations, members, strict=True):
-        if m:
-            can.update(ACTIONS if n.contributes is None else n.contributes)
+    for actions, member in zip(contributes, members, strict=True):
+        if member:
+            can.update(ACTIONS if actions is None else actions)
     return can
 
 
@@ -113,10 +121,7 @@ def build_response(sc: Scenario) -> Response:
 
 def available_rungs(params: Response, coalition: Coalition, members: np.ndarray) -> np.ndarray:
     """Which rungs some member nation can carry out."""
-    can = set()
-    for contributes, member in zip(coalition.contributes, members, strict=True):
-        if member:
-            can.update(ACTIONS if contributes is None else contributes)
+    can = contributed_actions(coalition.contributes, members)
     return np.array([ACTIONS[a] in can for a in params.action], dtype=bool)
 
 

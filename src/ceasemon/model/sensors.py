@@ -27,15 +27,11 @@ from .kernels.binomial import binomial
 from .kernels.ordering import sorting_order
 from .line import Line
 from .network import GroupParams, build_network, next_pass
-from .stage import Basics, Delay, Passage, Stage, longest_of
+from .stage import PILOT, Basics, Delay, Passage, Stage, longest_of
 from .streams import Streams
 
 # --------------------------------------------------------------------------------------------
 # Per-replication state: failure timelines (failures.py) and revisit phases
-
-
-#: Draws of the pilot Monte Carlo for the mean delay to the min_detections-th detection.
-PILOT = 20_000
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,10 @@ if TYPE_CHECKING:
     from ..scenario.models import Scenario
 
 
+#: Draws of a passage's pilot Monte Carlo, where a stage's mean delay has no closed form.
+PILOT = 20_000
+
+
 @dataclass(frozen=True)
 class Delay:
     """Least and longest time a stage can hold a breach up (days; ``inf`` when unbounded)."""

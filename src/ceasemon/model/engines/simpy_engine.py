@@ -257,7 +257,7 @@ class World:
         m, inc, pipe = self.model, self.d.inc, self.d.pipe
         pipe.t_reported[ids] = t
         t_rep = np.full(len(ids), t)
-        urgent = inc.severity[ids] >= m.reporting.urgent_severity
+        urgent = m.reporting.is_urgent(inc.severity[ids])
         rep = m.reporting.compose(ids, t_rep, urgent, inc.verdict, inc.severity, m.aggressor_index)
         k = len(rep)
         if k == 0:
