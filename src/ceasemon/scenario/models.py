@@ -178,17 +178,60 @@ class Reporting(_Strict):
     report_interval: Duration = Field(description="period of the routine report (longer than 0)")
 
 
+class Ratification(_Strict):
+    """A parliament's vote on the guarantee, some time after the start."""
+
+    probability: Probability = Field(description="chance that the vote ratifies")
+    delay: RandomDuration = Field(
+        default="0d",
+        description="time from the start to the vote (drawn once per replication); the nation "
+        "is a member from then on",
+    )
+
+
 class Nation(_Strict):
     """A coalition member."""
 
     weight: Score = Field(default=1.0, description="voting weight (at most 1e9)")
-    ratification: Probability = Field(
-        description="chance its parliament ratifies the guarantee (drawn once per replication)"
+    ratification: Probability | Ratification = Field(
+        description="chance its parliament ratifies the guarantee at the start (drawn once per "
+        "replication), or {probability, delay}: a vote after a delay"
     )
     delay: RandomDuration = Field(description="decision time after a report")
     support: Probability = Field(description="initial chance of voting yes")
     contributes: list[Action] | None = Field(
         default=None, description="response actions it can carry out (default: all)"
+    )
+    capability: dict[Action, Score] | None = Field(
+        default=None,
+        description="action -> what it brings to that action (default 1 for each action it "
+        "contributes, 0 for the others; at most 1e9)",
+    )
+
+    @property
+    def ratification_probability(self) -> float:
+        """The chance of ratifying, whichever form ``ratification`` takes."""
+        r = self.ratification
+        return r.probability if isinstance(r, Ratification) else float(r)
+
+
+class Commission(_Strict):
+    """The Special Commission: gathers reports naming the aggressor into cases."""
+
+    meeting_interval: Duration = Field(
+        description="time between regular meetings (longer than 0); they meet at k x interval"
+    )
+    deliberation: RandomDuration = Field(
+        default="0d", description="time from a meeting to the referral of its case"
+    )
+    min_incidents: Annotated[int, Field(ge=1)] = Field(
+        default=1,
+        description="aggressor-named incidents a case needs (fewer carry over to the next meeting)",
+    )
+    extraordinary_severity: Score | None = Field(
+        default=None,
+        description="a report at or above this severity calls a meeting at once (none: never; "
+        "at most 1e9)",
     )
 
 
@@ -200,6 +243,11 @@ class Coalition(_Strict):
     nations: dict[str, Nation] = Field(description="nation name -> nation")
     support_decay_per_year: Probability = Field(
         default=0.0, description="yearly relative decline of every nation's support"
+    )
+    commission: Commission | None = Field(
+        default=None,
+        description="a Special Commission between reports and decisions (none: each report is "
+        "a decision)",
     )
 
 
@@ -219,6 +267,15 @@ class Hub(_Strict):
     distance_km: Km = Field(description="distance to the contact line (at most 1e7 km)")
 
 
+class Escalation(_Strict):
+    """A graduated response: a decision soon after a response climbs one rung."""
+
+    memory: Duration = Field(
+        description="a decision this soon after the previous implemented response climbs one "
+        "rung above it"
+    )
+
+
 class Response(_Strict):
     """What a positive decision sets in motion."""
 
@@ -232,6 +289,14 @@ class Response(_Strict):
         default=500.0,
         description="speed of military assistance from the nearest hub (at most 1e9; at least "
         "1e-5, so that the longest trip takes at most the longest duration)",
+    )
+    escalation: Escalation | None = Field(
+        default=None, description="graduated response (none: the severity alone sets the rung)"
+    )
+    cost_scaling: Literal["capability", "full"] = Field(
+        default="capability",
+        description="capability: a response imposes cost x the yes-voters' capability over all "
+        "nations'; full: the whole cost",
     )
 
 
@@ -281,6 +346,45 @@ class Aggressor(_Strict):
     )
 
 
+class SensorOutage(_Strict):
+    """Sensors that see less for a time: jamming, sabotage, a cloud season."""
+
+    kind: Literal["sensor_outage"] = Field(description="sensor_outage")
+    at: Duration = Field(description="when it starts (since the start of the run)")
+    groups: list[str] | None = Field(default=None, description="sensor groups (default: all)")
+    sectors: list[str] | None = Field(
+        default=None,
+        description="sectors where the sensors stand (full coverage: where the breaches are; "
+        "default: all)",
+    )
+    until: Duration | None = Field(default=None, description="when it ends (default: the end)")
+    factor: Probability = Field(
+        default=0.0, description="multiplies p_detect while it lasts (0: blind)"
+    )
+
+
+class Withdrawal(_Strict):
+    """A nation leaves the coalition."""
+
+    kind: Literal["withdrawal"] = Field(description="withdrawal")
+    at: Duration = Field(description="when it leaves (since the start of the run)")
+    nation: str = Field(description="the nation that leaves")
+
+
+class SupportShock(_Strict):
+    """Support changes at once: an election, a scandal."""
+
+    kind: Literal["support_shock"] = Field(description="support_shock")
+    at: Duration = Field(description="when it happens (since the start of the run)")
+    nations: list[str] | None = Field(default=None, description="nations hit (default: all)")
+    factor: Score = Field(
+        description="multiplies their support from then on (clipped to [0, 1] after; at most 1e9)"
+    )
+
+
+Event = Annotated[SensorOutage | Withdrawal | SupportShock, Field(discriminator="kind")]
+
+
 class Scenario(_Strict):
     """A complete scenario: the mechanism, the parties and how long to simulate."""
 
@@ -303,6 +407,10 @@ class Scenario(_Strict):
     coalition: Coalition = Field(description="the guarantor nations")
     response: Response = Field(description="response ladder and hubs")
     aggressor: Aggressor = Field(description="the aggressor's policy")
+    events: list[Event] = Field(
+        default_factory=list,
+        description="timed events: sensor_outage, withdrawal, support_shock",
+    )
 
     # Convenience views used by the model builder -------------------------------------------
     @property
