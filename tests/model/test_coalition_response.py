@@ -7,7 +7,7 @@ from ceasemon.model.coalition import ratify, time_to_quorum
 from ceasemon.model.records import NO_ACTION
 from ceasemon.model.response import available_rungs, respond, rung_for
 from ceasemon.model.simulation import build_model
-from ceasemon.model.streams import DrawBlocks
+from ceasemon.model.streams import DrawBlocks, Streams
 from ceasemon.scenario.models import ACTIONS
 
 
@@ -63,9 +63,14 @@ def test_support_decays_by_the_yearly_rate(make_scenario):
 
 def test_ratification_is_bernoulli(make_scenario):
     c = build_model(make_scenario({"coalition.nations.A.ratification": 0.3})).coalition
-    rng = np.random.default_rng(2)
     n = 20_000
-    share = np.mean([ratify(c, rng)[0] for _ in range(n)])
+    # one replication's streams per draw: nation A is a member from day 0 with probability 0.3
+    share = np.mean(
+        [
+            ratify(c, Streams(np.random.SeedSequence(2, spawn_key=(i,)))).join[0] == 0
+            for i in range(n)
+        ]
+    )
     assert abs(share - 0.3) < 4 * np.sqrt(0.21 / n)
 
 

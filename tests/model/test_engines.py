@@ -164,6 +164,26 @@ def generated_changes(seed: int) -> dict:
             "window": f"{rng.uniform(0.5, 6):.2f}d",
         }
     c["aggressor"] = aggressor
+    # version 2 politics (MODEL 8, 10), drawn last so the older parts keep their values
+    if rng.random() < 0.5:
+        c["coalition.nations.B.ratification"] = {
+            "probability": float(rng.choice([1.0, 0.8])),
+            "delay": _duration(rng, 0, 240, True),
+        }
+    events = []
+    if rng.random() < 0.4:
+        events.append({"kind": "withdrawal", "at": f"{rng.uniform(0, 20):.2f}d", "nation": "A"})
+    if rng.random() < 0.4:
+        events.append(
+            {
+                "kind": "support_shock",
+                "at": f"{rng.uniform(0, 20):.2f}d",
+                "nations": [str(rng.choice(["A", "B"]))],
+                "factor": float(rng.choice([0.0, 0.5, 1.5])),
+            }
+        )
+    if events:
+        c["events"] = events
     return c
 
 

@@ -33,6 +33,7 @@ import numpy as np
 
 from ..scenario.models import Prior, Scenario
 from .analytic import expected_costs
+from .coalition import as_membership
 from .response import available_rungs, rung_for
 
 
@@ -145,8 +146,8 @@ class Policy(ABC):
 
     @classmethod
     @abstractmethod
-    def make(cls, model: Any, members: np.ndarray, streams: Any) -> Policy:
-        """The policy of one replication (``members``: the nations that ratified)."""
+    def make(cls, model: Any, members: Any, streams: Any) -> Policy:
+        """The policy of one replication (``members``: its ``Membership``, or a mask)."""
 
     @abstractmethod
     def step(self, t0: float, t1: float, events: BeliefEvents) -> StepResult:
@@ -182,7 +183,7 @@ class FixedPolicy(Policy):
         self.n_types = n_types
 
     @classmethod
-    def make(cls, model: Any, members: np.ndarray, streams: Any) -> FixedPolicy:
+    def make(cls, model: Any, members: Any, streams: Any) -> FixedPolicy:
         """Needs only the number of breach types."""
         return cls(len(model.types))
 
@@ -205,7 +206,7 @@ class RationalPolicy(Policy):
         self._run_start: float | None = None
 
     @classmethod
-    def make(cls, model: Any, members: np.ndarray, streams: Any) -> RationalPolicy:
+    def make(cls, model: Any, members: Any, streams: Any) -> RationalPolicy:
         """The daily costs C_t from the stages' closed forms (``analytic.py``)."""
         return cls(model.aggressor, expected_costs(model, members, streams.stage("aggressor")))
 
@@ -263,9 +264,14 @@ class AdaptivePolicy(Policy):
         return 2.0 / (1.0 + np.exp(np.clip(z, -700, 700)))
 
     @classmethod
-    def make(cls, model: Any, members: np.ndarray, streams: Any) -> AdaptivePolicy:
-        """Its cost per type is the rung the type's severity triggers among the members'."""
-        return cls(model.aggressor, rung_costs(model, members), len(model.types))
+    def make(cls, model: Any, members: Any, streams: Any) -> AdaptivePolicy:
+        """Its cost per type is the rung the type's severity triggers among the members'.
+
+        With ratifications over time, among the nations that will be members at some time:
+        its prior is the guarantee as announced.
+        """
+        ever = as_membership(members).ever
+        return cls(model.aggressor, rung_costs(model, ever), len(model.types))
 
     def step(self, t0: float, t1: float, events: BeliefEvents) -> StepResult:
         """Apply the step's belief updates in time order; intensities between them."""

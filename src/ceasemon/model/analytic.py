@@ -25,13 +25,14 @@ simulated frequencies.
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .coalition import nation_yes_factor, quorum_probability
+from .coalition import as_membership, nation_yes_factor, quorum_probability
 from .coverage import (
     Coverage,
     coverage,
@@ -111,9 +112,29 @@ def response_delay(model, members: np.ndarray, rng) -> np.ndarray:
     return pipeline_passage(View(model, members, np.zeros(1), rng)).delay
 
 
-def expected_costs(model, members: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """C_t = P_t * cost_t * exp(-discount * D_t) for every day of the run: (days, types)."""
+def expected_costs(model, members, rng: np.random.Generator) -> np.ndarray:
+    """C_t = P_t * cost_t * exp(-discount * D_t) for every day of the run: (days, types).
+
+    ``members`` is a ``Membership`` (or a mask of nations that are members throughout): the
+    aggressor knows who is a member on each day, not who will be (MODEL 8), so each stretch
+    of days with the same members gets its own closed forms, all from the same pilot draws.
+    """
     days = np.arange(math.ceil(model.duration) + 1, dtype=float)
+    membership = as_membership(members)
+    masks = membership.at(days)
+    rows, which = np.unique(masks, axis=0, return_inverse=True)
+    which = np.asarray(which).reshape(-1)
+    out = np.zeros((len(days), len(model.types)))
+    start = copy.deepcopy(rng)
+    for r, mask in enumerate(rows):
+        sel = which == r
+        stream = rng if r == 0 else copy.deepcopy(start)
+        out[sel] = _expected_costs(model, mask, days, stream)[sel]
+    return out
+
+
+def _expected_costs(model, members: np.ndarray, days: np.ndarray, rng) -> np.ndarray:
+    """C_t on ``days`` for one fixed set of members."""
     passage = pipeline_passage(View(model, members, days, rng))
     p, d = passage.probability, passage.delay
     available = available_rungs(model.response, model.coalition, members)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..scenario.distributions import Fixed
-from ..scenario.models import Scenario
+from ..scenario.models import Ratification, Scenario
 from .stage import PILOT, Basics, Delay, Passage, Stage
 from .streams import DrawBlocks
 
@@ -44,11 +44,27 @@ class Coalition(Stage):
     quorum: float
     window: float
     decay_per_year: float
+    ratification_delays: tuple[object | None, ...] = ()  # per nation; None: decided at day 0
+    leave: np.ndarray | None = None  # per nation: withdrawal day (inf: never)
+    shock_at: np.ndarray | None = None  # support shocks: their days ...
+    shock_factor: np.ndarray | None = None  # ... and factors, (shocks, nations)
+
+    def shocked(self, t: np.ndarray) -> np.ndarray:
+        """The support shocks' product in force at times ``t`` (``t`` broadcasts over nations)."""
+        out = np.ones(np.shape(t))
+        if self.shock_at is not None:
+            for at, factor in zip(self.shock_at, self.shock_factor, strict=True):
+                out = out * np.where(t >= at, factor, 1.0)
+        return out
 
     def support_at(self, t: np.ndarray) -> np.ndarray:
         """Yes probability of each nation (last axis) at times ``t`` (days)."""
-        factor = (1.0 - self.decay_per_year) ** (np.asarray(t, float)[..., None] / 365.0)
-        return np.clip(self.support * factor, 0.0, 1.0)
+        t = np.asarray(t, float)[..., None]
+        factor = (1.0 - self.decay_per_year) ** (t / 365.0)
+        support = self.support * factor
+        if self.shock_at is not None:
+            support = support * self.shocked(np.broadcast_to(t, support.shape))
+        return np.clip(support, 0.0, 1.0)
 
     @classmethod
     def build(cls, sc: Scenario, basics: Basics | None = None) -> Coalition:
@@ -96,25 +112,89 @@ CoalitionParams = Coalition
 
 
 def build_coalition(sc: Scenario) -> Coalition:
-    """Arrays of the validated ``coalition`` section."""
+    """Arrays of the validated ``coalition`` section, and the timed political events."""
     c = sc.coalition
     nations = list(c.nations.values())
+    names = tuple(c.nations)
+    leave = np.full(len(names), np.inf)
+    shocks: list[tuple[float, np.ndarray]] = []
+    for ev in sc.events:
+        if ev.kind == "withdrawal":
+            leave[names.index(ev.nation)] = min(leave[names.index(ev.nation)], ev.at)
+        elif ev.kind == "support_shock":
+            hit = np.array([ev.nations is None or n in ev.nations for n in names])
+            shocks.append((ev.at, np.where(hit, ev.factor, 1.0)))
+    shocks.sort(key=lambda x: x[0])
     return Coalition(
-        names=tuple(c.nations),
+        names=names,
         weights=np.array([n.weight for n in nations], dtype=float),
-        ratification=np.array([n.ratification for n in nations], dtype=float),
+        ratification=np.array([n.ratification_probability for n in nations], dtype=float),
         delays=tuple(n.delay for n in nations),
         support=np.array([n.support for n in nations], dtype=float),
         contributes=tuple(None if n.contributes is None else tuple(n.contributes) for n in nations),
         quorum=c.quorum,
         window=c.decision_window,
         decay_per_year=c.support_decay_per_year,
+        ratification_delays=tuple(
+            n.ratification.delay if isinstance(n.ratification, Ratification) else None
+            for n in nations
+        ),
+        leave=leave if np.isfinite(leave).any() else None,
+        shock_at=np.array([a for a, _ in shocks]) if shocks else None,
+        shock_factor=np.array([f for _, f in shocks]) if shocks else None,
     )
 
 
-def ratify(params: CoalitionParams, rng: np.random.Generator) -> np.ndarray:
-    """Which nations ratify the guarantee in this replication (one uniform per nation)."""
-    return rng.random(len(params.names)) < params.ratification
+@dataclass(frozen=True)
+class Membership:
+    """When each nation is a member: from ``join`` (inf: never) until ``leave`` (inf: never)."""
+
+    join: np.ndarray
+    leave: np.ndarray
+
+    @property
+    def ever(self) -> np.ndarray:
+        """Nations that are members at some time (the conservative set for bounds)."""
+        return self.join < self.leave
+
+    @property
+    def constant(self) -> bool:
+        """Whether membership never changes after the start."""
+        joined = np.isin(self.join, (0.0, np.inf))
+        return bool(joined.all() and not np.isfinite(self.leave[self.ever]).any())
+
+    def at(self, t: np.ndarray) -> np.ndarray:
+        """Who is a member at each time: shape (len(t), nations)."""
+        t = np.asarray(t, float)[:, None]
+        return (self.join[None, :] <= t) & (t < self.leave[None, :])
+
+
+def as_membership(members: Membership | np.ndarray) -> Membership:
+    """A membership from a mask of nations that are members throughout (or as given)."""
+    if isinstance(members, Membership):
+        return members
+    members = np.asarray(members, bool)
+    return Membership(np.where(members, 0.0, np.inf), np.full(len(members), np.inf))
+
+
+def ratify(params: CoalitionParams, streams) -> Membership:
+    """Who ratifies the guarantee in this replication, and when (MODEL 8).
+
+    One uniform per nation decides, as in version 1; a nation whose parliament votes after a
+    delay then draws it on a stream of its own, so scenarios without delays keep their draws.
+    """
+    n = len(params.names)
+    yes = streams.sub("politics", "ratification").random(n) < params.ratification
+    join = np.where(yes, 0.0, np.inf)
+    delays = params.ratification_delays or (None,) * n
+    if any(d is not None for d in delays):
+        rng = streams.sub("politics", "ratification_delay")
+        for j, dist in enumerate(delays):
+            if dist is not None:
+                d = float(dist.sample(rng, 1)[0])
+                join[j] = d if yes[j] else np.inf
+    leave = params.leave if params.leave is not None else np.full(n, np.inf)
+    return Membership(join, leave.copy())
 
 
 def decision_draws(params: CoalitionParams, rng: np.random.Generator) -> DrawBlocks:
@@ -136,37 +216,48 @@ def time_to_quorum(
 ) -> np.ndarray:
     """Delay from each report to the coalition's decision, NaN when no quorum in the window.
 
-    ``draws`` holds one row per report from ``decision_draws``.
+    ``draws`` holds one row per report from ``decision_draws``; ``members`` is who is a
+    member at each decision's start, (reports, nations), or one row for all.  A nation that
+    withdraws during a decision counts only a vote cast before it left.
     """
     k = len(t_report)
     n = len(params.names)
-    total = float(params.weights[members].sum())
     if k == 0:
         return np.zeros(0)
-    if total <= 0:
-        return np.full(k, np.nan)
+    members = np.broadcast_to(np.atleast_2d(members), (k, n))
+    total = np.where(members, params.weights[None, :], 0.0).sum(axis=1)
     delay = draws[:, :n]
     vote_u = draws[:, n:]
     yes = vote_u < support_matrix(params, t_report, delay)
-    counted = yes & members[None, :] & (delay <= params.window)
+    counted = yes & members & (delay <= params.window)
+    if params.leave is not None:
+        counted &= t_report[:, None] + delay < params.leave[None, :]
     need = params.quorum * total
-    if need <= 0:
-        return np.zeros(k)
+    if (need <= 0).all():
+        return np.where(total > 0, 0.0, np.nan)
     d = np.where(counted, delay, np.inf)
     order = np.argsort(d, axis=1, kind="stable")
     d_sorted = np.take_along_axis(d, order, axis=1)
     w_sorted = np.where(np.isfinite(d_sorted), params.weights[order], 0.0)
     cum = np.cumsum(w_sorted, axis=1)
-    reached = cum >= need * (1 - 1e-12)
+    reached = cum >= (need * (1 - 1e-12))[:, None]
     first = np.argmax(reached, axis=1)
-    ok = reached[np.arange(k), first]
-    return np.where(ok, d_sorted[np.arange(k), first], np.nan)
+    ok = reached[np.arange(k), first] & (total > 0)
+    return np.where(
+        need <= 0,
+        np.where(total > 0, 0.0, np.nan),
+        np.where(ok, d_sorted[np.arange(k), first], np.nan),
+    )
 
 
 def support_matrix(params: CoalitionParams, t_report: np.ndarray, delay: np.ndarray) -> np.ndarray:
-    """Yes probability of nation j voting at ``t_report[i] + delay[i, j]``."""
-    factor = (1.0 - params.decay_per_year) ** ((t_report[:, None] + delay) / 365.0)
-    return np.clip(params.support[None, :] * factor, 0.0, 1.0)
+    """Yes probability of nation j voting at ``t_report[i] + delay[i, j]`` (shocks included)."""
+    t_vote = t_report[:, None] + delay
+    factor = (1.0 - params.decay_per_year) ** (t_vote / 365.0)
+    support = params.support[None, :] * factor
+    if params.shock_at is not None:
+        support = support * params.shocked(t_vote)
+    return np.clip(support, 0.0, 1.0)
 
 
 def nation_yes_factor(c: Coalition, rng: np.random.Generator) -> np.ndarray:

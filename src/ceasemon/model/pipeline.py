@@ -120,10 +120,12 @@ class DetectionLedger:
 class Pipeline:
     """Analyst queue, reports, decisions and responses of one replication."""
 
-    def __init__(self, model, inc: Incidents, streams: Streams, members: np.ndarray, learns: bool):
+    def __init__(self, model, inc: Incidents, streams: Streams, membership, learns: bool):
         self.model = model
         self.inc = inc
         self.learns = learns
+        self.membership = membership
+        members = membership.ever
         self.members = members
         self.queue = AnalystQueue(model.attribution.analysts)
         n = len(inc)
@@ -186,9 +188,11 @@ class Pipeline:
         if k == 0:
             return
         t_start = self.hold(rep)
-        delay = time_to_quorum(model.coalition, self.members, t_start, self.politics.take(k))
+        delay = time_to_quorum(
+            model.coalition, self.members_at(t_start), t_start, self.politics.take(k)
+        )
         t_decided = t_start + delay
-        rung = rung_for(model.response, self.available, rep.severity)
+        rung = self.rungs(t_start, rep.severity)
         t_response, action, cost = respond(model.response, rung, t_decided, self.impl.take(k))
         self.decisions.append((rep.t_report, rep.severity, t_decided, t_response, action, cost))
         # write the decision back to the aggressor-named incidents of each deciding report
@@ -207,6 +211,23 @@ class Pipeline:
                     self.success_heap,
                     (float(t_response[j]), self._pushes, named[own & (s_inc == j)]),
                 )
+
+    def members_at(self, t_start: np.ndarray) -> np.ndarray:
+        """Who takes part in each decision: the members at its start (MODEL 8)."""
+        if self.membership.constant:
+            return self.members
+        return self.membership.at(np.nan_to_num(t_start, nan=np.inf))
+
+    def rungs(self, t_start: np.ndarray, severity: np.ndarray) -> np.ndarray:
+        """The rung each decision's severity triggers among what its members can carry out."""
+        if self.membership.constant:
+            return rung_for(self.model.response, self.available, severity)
+        members = self.members_at(t_start)
+        out = np.empty(len(severity), np.int64)
+        for j, (mask, sev) in enumerate(zip(members, severity, strict=True)):
+            avail = available_rungs(self.model.response, self.model.coalition, mask)
+            out[j] = rung_for(self.model.response, avail, np.array([sev]))[0]
+        return out
 
     def hold(self, rep) -> np.ndarray:
         """When each deciding report's decision starts: at once, or after the added stages."""

@@ -17,7 +17,7 @@ from ...scenario.models import Scenario
 from .. import aggressor as agg
 from ..breaches import Candidates, draw_candidates
 from ..build import Model, build_model
-from ..coalition import ratify
+from ..coalition import Membership, ratify
 from ..kernels.allocator import keep_freed_memory
 from ..pipeline import DetectionLedger, Incidents, Pipeline
 from ..sensors import FalseAlarms, draw_state, false_alarms
@@ -30,7 +30,8 @@ class Draws:
 
     model: Model
     streams: Streams
-    members: np.ndarray
+    members: np.ndarray  # nations that are members at some time
+    membership: Membership
     policy: agg.Policy
     cand: Candidates
     fa: FalseAlarms
@@ -40,9 +41,9 @@ class Draws:
     accepted: np.ndarray
 
 
-def make_policy(model: Model, members: np.ndarray, streams: Streams) -> agg.Policy:
+def make_policy(model: Model, membership: Membership, streams: Streams) -> agg.Policy:
     """The aggressor policy of this replication, from the registry."""
-    return agg.POLICIES[model.aggressor.policy].make(model, members, streams)
+    return agg.POLICIES[model.aggressor.policy].make(model, membership, streams)
 
 
 def draw(model: Model | Scenario, seed: np.random.SeedSequence | int) -> Draws:
@@ -54,8 +55,9 @@ def draw(model: Model | Scenario, seed: np.random.SeedSequence | int) -> Draws:
         seed = replication_seed(int(seed), 0)
     streams = Streams(seed)
     horizon_t = model.duration
-    members = ratify(model.coalition, streams.sub("politics", "ratification"))
-    policy = make_policy(model, members, streams)
+    membership = ratify(model.coalition, streams)
+    members = membership.ever
+    policy = make_policy(model, membership, streams)
     cand = draw_candidates(
         model.parties, model.types, model.line, horizon_t, policy.intensity_max, streams
     )
@@ -65,6 +67,6 @@ def draw(model: Model | Scenario, seed: np.random.SeedSequence | int) -> Draws:
     # detections are drawn as breaches happen, in time order: a rejected candidate costs no
     # detection work, and the draws do not depend on how an engine cuts time
     det = DetectionLedger(model, net_state, cand, streams)
-    pipe = Pipeline(model, inc, streams, members, policy.state_dependent)
+    pipe = Pipeline(model, inc, streams, membership, policy.state_dependent)
     accepted = np.zeros(len(cand), bool)
-    return Draws(model, streams, members, policy, cand, fa, inc, det, pipe, accepted)
+    return Draws(model, streams, members, membership, policy, cand, fa, inc, det, pipe, accepted)

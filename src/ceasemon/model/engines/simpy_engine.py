@@ -42,7 +42,7 @@ from ..build import Model
 from ..coalition import support_matrix
 from ..pipeline import BeliefLedger
 from ..records import NO_ACTION, ReplicationRecords
-from ..response import respond, rung_for
+from ..response import respond
 from ..timing import learning_deadline
 from .draws import Draws, draw
 
@@ -264,8 +264,8 @@ class World:
             return
         votes = pipe.politics.take(k)
         impl = pipe.impl.take(k)
-        rung = rung_for(m.response, pipe.available, rep.severity)
         t_start = pipe.hold(rep)  # the added stages before the coalition, if any
+        rung = pipe.rungs(t_start, rep.severity)  # among what the members at its start can do
         for j in range(k):
             named = rep.named[rep.slot == j]
             row = [
@@ -289,7 +289,8 @@ class World:
             return  # an added stage stopped the report
         if t0 > self.env.now:
             yield self.env.at(t0, DONE)
-        c, members = self.model.coalition, self.d.members
+        c = self.model.coalition
+        members = np.atleast_2d(self.d.pipe.members_at(np.array([t0])))[0]  # at its start
         n = len(c.names)
         total = float(c.weights[members].sum())
         if total <= 0:
@@ -302,7 +303,10 @@ class World:
             delay, u = votes[:n], votes[n:]
             yes = u < support_matrix(c, np.array([t0]), delay[None, :])[0]
             tally = [0.0]
-            for j in np.flatnonzero(yes & members & (delay <= c.window)):
+            counted = yes & members & (delay <= c.window)
+            if c.leave is not None:  # a nation that withdraws counts only a vote cast before
+                counted &= t0 + delay < c.leave
+            for j in np.flatnonzero(counted):
                 self.env.process(self.vote(j, float(delay[j]), need, tally, decided))
         yield decided
         self.d.pipe.t_decided[named] = self.env.now
