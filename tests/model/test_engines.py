@@ -35,6 +35,7 @@ def assert_identical(a, b) -> None:
     assert np.array_equal(a.intensity.times, b.intensity.times)
     assert np.array_equal(a.intensity.values, b.intensity.values)
     assert (a.end_time, a.coalition_members) == (b.end_time, b.coalition_members)
+    assert a.members_final == b.members_final
     assert a.collapse_day == b.collapse_day or (
         math.isnan(a.collapse_day) and math.isnan(b.collapse_day)
     )

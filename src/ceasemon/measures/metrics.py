@@ -93,6 +93,10 @@ def _metric_table(types: Iterable[str] = ()) -> list[MetricInfo]:
         _amount("false_alarm_incidents", "false-alarm incidents that were attributed"),
         _proportion("attribution_accuracy", "attributed breaches named correctly"),
         _amount("false_accusations", "incidents wrongly attributed to the defender"),
+        _amount(
+            "false_accusations_aggressor",
+            "incidents attributed to the aggressor whose true party is not (false alarms too)",
+        ),
         _amount("detection_delay_h", "breach to first detection at fusion", "hours"),
         _amount("queue_wait_h", "incident's wait for an analyst", "hours"),
         _amount("attribution_delay_h", "breach to attribution verdict", "hours"),
@@ -100,6 +104,7 @@ def _metric_table(types: Iterable[str] = ()) -> list[MetricInfo]:
         _proportion("responded_share", "aggressor-attributed aggressor breaches answered"),
         _amount("response_delay_d", "breach to implemented response", "days"),
         _amount("coalition_members", "nations that ratified", "nations"),
+        _amount("members_final", "nations that are members at the end", "nations"),
         _amount("aggressor_intensity_final", "aggressor breach rate at the end", "x baseline"),
         _amount("aggressor_intensity_mean", "aggressor breach rate, time mean", "x baseline"),
         _amount("cost_imposed", "total cost of implemented responses", "benefit units"),
@@ -198,6 +203,8 @@ def metrics(rec: ReplicationRecords) -> dict[str, float]:
     out["attribution_accuracy"] = _share(ev["attributed"] == party, att_b)
     accused = attributed & after & (ev["attributed"] == lab.defender) & (party != lab.defender)
     out["false_accusations"] = float(accused.sum())
+    blamed = attributed & after & (ev["attributed"] == lab.aggressor) & (party != lab.aggressor)
+    out["false_accusations_aggressor"] = float(blamed.sum())
     out["detection_delay_h"] = 24.0 * _mean((ev["t_detected"] - tb)[breach & detected])
     served = after & np.isfinite(ev["t_service"])
     out["queue_wait_h"] = 24.0 * _mean((ev["t_service"] - ev["t_queued"])[served])
@@ -209,6 +216,7 @@ def metrics(rec: ReplicationRecords) -> dict[str, float]:
     out["responded_share"] = _share(responded, named_ag)
     out["response_delay_d"] = _mean((ev["t_response"] - tb)[breach & responded])
     out["coalition_members"] = float(len(rec.coalition_members))
+    out["members_final"] = float(len(rec.members_final))
     times, vals = _weighted_intensity(rec)
     out["aggressor_intensity_final"] = float(vals[-1]) if len(vals) else 1.0
     span = rec.end_time - rec.warmup

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .breaches import Candidates
+from .coalition import as_membership
 from .pipeline import DetectionLedger, Incidents, Pipeline
 from .records import (
     BREACH,
@@ -122,9 +123,11 @@ def assemble(
     path: tuple[list[np.ndarray], list[np.ndarray]],
     end: float,
     collapse_day: float,
-    members: np.ndarray,
+    members,
 ) -> ReplicationRecords:
-    """The records of one replication."""
+    """The records of one replication (``members``: its ``Membership``, or a mask)."""
+    membership = as_membership(members)
+    names = model.coalition.names
     times, values = change_points(np.concatenate(path[0]), np.concatenate(path[1]), end)
     aggressor = next(p for p in model.parties if p.is_aggressor)
     return ReplicationRecords(
@@ -136,8 +139,9 @@ def assemble(
         warmup=model.warmup,
         end_time=float(end),
         collapse_day=float(collapse_day),
-        coalition_members=tuple(
-            n for n, m in zip(model.coalition.names, members, strict=True) if m
+        coalition_members=tuple(n for n, j in zip(names, membership.join, strict=True) if j <= end),
+        members_final=tuple(
+            n for n, m in zip(names, membership.at(np.array([end]))[0], strict=True) if m
         ),
         aggressor_base_rates=aggressor.rates.copy(),
         info={"candidates": float(len(cand)), "false_alarms_total": float(len(fa))},

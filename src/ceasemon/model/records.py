@@ -116,6 +116,7 @@ class ReplicationRecords:
     warmup: float
     end_time: float  # collapse time, else duration
     collapse_day: float  # NaN when the ceasefire held
-    coalition_members: tuple[str, ...]
+    coalition_members: tuple[str, ...]  # nations that ratified within the run
     aggressor_base_rates: np.ndarray  # per type, breaches/day at intensity 1
     info: dict[str, float] = field(default_factory=dict)
+    members_final: tuple[str, ...] = ()  # nations that are members at the end

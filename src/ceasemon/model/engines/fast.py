@@ -126,7 +126,9 @@ def simulate_fast(
                 end = t1 = res.collapse
                 collapse_day = res.collapse
         t = t1
-    return assemble(model, cand, fa, inc, det, pipe, accepted, path, end, collapse_day, members)
+    return assemble(
+        model, cand, fa, inc, det, pipe, accepted, path, end, collapse_day, d.membership
+    )
 
 
 def _beliefs(policy, beliefs, pipe, t: float, t1: float, path) -> agg.StepResult:

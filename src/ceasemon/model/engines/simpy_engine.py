@@ -389,7 +389,7 @@ class World:
             self.path,
             self.end,
             self.collapse_day,
-            d.members,
+            d.membership,
         )
 
 
