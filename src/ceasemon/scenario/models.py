@@ -386,7 +386,7 @@ class Withdrawal(_Strict):
 
     kind: Literal["withdrawal"] = Field(description="the kind of event")
     at: Duration = Field(description="when it leaves (since the start of the run)")
-    nation: str = Field(description="the nation that leaves")
+    nation: str = Field(description="the nation that leaves (a nation leaves at most once)")
 
 
 class SupportShock(_Strict):
