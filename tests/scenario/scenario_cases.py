@@ -470,6 +470,243 @@ CASES: list[Case] = [
         ext("aggressor:\n  offensive:\n    type: invasion\n"),
         [(MAIN, "aggressor.offensive.type", 5, "unknown type 'invasion'")],
     ),
+    # --- version 2 politics keys (issue 16) ----------------------------------------------------
+    Case(
+        "ratification_mapping_probability_1_2",
+        ext("""\
+             coalition:
+               nations:
+                 US:
+                   ratification:
+                     probability: 1.2
+                     delay: 90d
+             """),
+        [(MAIN, "coalition.nations.US.ratification.probability", 7, "less than or equal to 1")],
+    ),
+    Case(
+        "ratification_mapping_unknown_key",
+        ext("coalition:\n  nations:\n    US:\n      ratification: {probability: 0.5, dely: 9d}\n"),
+        [
+            (
+                MAIN,
+                "coalition.nations.US.ratification.dely",
+                6,
+                "did you mean 'delay'? (allowed here: delay, probability)",
+            )
+        ],
+    ),
+    Case(
+        "ratification_mapping_without_probability",
+        ext("coalition:\n  nations:\n    US:\n      ratification: {delay: 90d}\n"),
+        [
+            (
+                MAIN,
+                "coalition.nations.US.ratification.probability",
+                6,
+                "required key 'probability' is missing",
+            )
+        ],
+    ),
+    Case(
+        "ratification_bare_number_delay",
+        ext("coalition:\n  nations:\n    US:\n      ratification: {probability: 0.5, delay: 90}\n"),
+        [(MAIN, "coalition.nations.US.ratification.delay", 6, "a duration needs a unit")],
+    ),
+    Case(
+        "ratification_text",
+        ext("coalition:\n  nations:\n    US:\n      ratification: likely\n"),
+        [(MAIN, "coalition.nations.US.ratification", 6, "valid number")],
+    ),
+    Case(
+        "capability_negative",
+        ext("coalition:\n  nations:\n    US:\n      capability: {military: -1}\n"),
+        [(MAIN, "coalition.nations.US.capability.military", 6, "greater than or equal to 0")],
+    ),
+    Case(
+        "capability_unknown_action",
+        ext("coalition:\n  nations:\n    US:\n      capability: {nuclear: 1}\n"),
+        [(MAIN, "coalition.nations.US.capability.nuclear", 6, "'military' or 'maritime'")],
+    ),
+    Case(
+        "capability_for_an_action_not_contributed",
+        ext("""\
+             coalition:
+               nations:
+                 US:
+                   contributes: [diplomatic, economic]
+                   capability: {diplomatic: 2, military: 3, logistics: 0}
+             """),
+        [
+            (
+                MAIN,
+                "coalition.nations.US.capability.military",
+                7,
+                "nation 'US' has capability 3 for military, which is not in its contributes "
+                "(diplomatic, economic)",
+            )
+        ],
+    ),
+    Case(
+        "commission_zero_meeting_interval",
+        ext("coalition:\n  commission:\n    meeting_interval: 0d\n"),
+        [(MAIN, "coalition.commission.meeting_interval", 5, "meeting_interval must be longer")],
+    ),
+    Case(
+        "commission_without_meeting_interval",
+        ext("coalition:\n  commission:\n    min_incidents: 2\n"),
+        [(MAIN, "coalition.commission.meeting_interval", 4, "required key 'meeting_interval'")],
+    ),
+    Case(
+        "commission_zero_min_incidents",
+        ext("coalition:\n  commission: {meeting_interval: 30d, min_incidents: 0}\n"),
+        [(MAIN, "coalition.commission.min_incidents", 4, "greater than or equal to 1")],
+    ),
+    Case(
+        "commission_unknown_key",
+        ext("coalition:\n  commission: {meeting_interval: 30d, deliberaton: 2d}\n"),
+        [(MAIN, "coalition.commission.deliberaton", 4, "did you mean 'deliberation'?")],
+    ),
+    Case(
+        "zero_report_interval",
+        ext("reporting:\n  report_interval: 0d\n"),
+        [(MAIN, "reporting.report_interval", 4, "report_interval must be longer than 0")],
+    ),
+    Case(
+        "escalation_bare_number_memory",
+        ext("response:\n  escalation: {memory: 30}\n"),
+        [(MAIN, "response.escalation.memory", 4, "a duration needs a unit")],
+    ),
+    Case(
+        "bad_cost_scaling",
+        ext("response:\n  cost_scaling: partial\n"),
+        [(MAIN, "response.cost_scaling", 4, "input should be 'capability' or 'full'")],
+    ),
+    Case(
+        "event_unknown_kind",
+        ext("events:\n  - {kind: sensor_outge, at: 10d}\n"),
+        [
+            (
+                MAIN,
+                "events[0].kind",
+                4,
+                "unknown event kind 'sensor_outge'; did you mean 'sensor_outage'? (allowed: "
+                "sensor_outage, withdrawal, support_shock)",
+            )
+        ],
+    ),
+    Case(
+        "event_without_kind",
+        ext("events:\n  - at: 10d\n    nation: US\n"),
+        [(MAIN, "events[0]", 4, "an event needs a 'kind': one of sensor_outage, withdrawal,")],
+    ),
+    Case(
+        "event_not_a_mapping",
+        ext("events:\n  - withdrawal\n"),
+        [(MAIN, "events[0]", 4, "input should be a mapping of keys (got 'withdrawal')")],
+    ),
+    Case(
+        "event_factor_above_1",
+        ext("""\
+             events:
+               - kind: withdrawal
+                 at: 10d
+                 nation: US
+               - kind: sensor_outage
+                 at: 10d
+                 factor: 1.5
+             """),
+        [(MAIN, "events[1].factor", 9, "less than or equal to 1 (got 1.5)")],
+    ),
+    Case(
+        "event_negative_shock",
+        ext("events:\n  - {kind: support_shock, at: 10d, factor: -0.5}\n"),
+        [(MAIN, "events[0].factor", 4, "greater than or equal to 0")],
+    ),
+    Case(
+        "event_bare_number_at",
+        ext("events:\n  - {kind: withdrawal, at: 10, nation: US}\n"),
+        [(MAIN, "events[0].at", 4, "a duration needs a unit; got the bare number 10")],
+    ),
+    Case(
+        "event_key_of_another_kind",
+        ext("events:\n  - {kind: withdrawal, at: 10d, nation: US, factor: 0}\n"),
+        [(MAIN, "events[0].factor", 4, "unknown key 'factor' (allowed here: at, kind, nation)")],
+    ),
+    Case(
+        "event_without_nation",
+        ext("events:\n  - {kind: withdrawal, at: 10d}\n"),
+        [(MAIN, "events[0].nation", 4, "required key 'nation' is missing")],
+    ),
+    Case(
+        "outage_of_an_unknown_group",
+        ext("events:\n  - {kind: sensor_outage, at: 10d, groups: [acoustic, camras]}\n"),
+        [
+            (
+                MAIN,
+                "events[0].groups[1]",
+                4,
+                "unknown sensor group 'camras'; did you mean 'cameras'? (known: acoustic,",
+            )
+        ],
+    ),
+    Case(
+        "outage_in_an_unknown_sector",
+        ext("events:\n  - {kind: sensor_outage, at: 10d, sectors: [kherosn]}\n"),
+        [(MAIN, "events[0].sectors[0]", 4, "unknown sector 'kherosn'; did you mean 'kherson'?")],
+    ),
+    Case(
+        "outage_until_before_at",
+        ext("events:\n  - kind: sensor_outage\n    at: 20d\n    until: 10d\n"),
+        [
+            (
+                MAIN,
+                "events[0].until",
+                6,
+                "the outage must end after it starts: until (10 days) is not after at (20 days)",
+            )
+        ],
+    ),
+    Case(
+        "outage_until_equal_to_at",
+        ext("events:\n  - {kind: sensor_outage, at: 2w, until: 14d}\n"),
+        [(MAIN, "events[0].until", 4, "until (14 days) is not after at (14 days)")],
+    ),
+    Case(
+        "withdrawal_of_an_unknown_nation",
+        ext("events:\n  - {kind: withdrawal, at: 10d, nation: Frnace}\n"),
+        [(MAIN, "events[0].nation", 4, "unknown nation 'Frnace'; did you mean 'France'?")],
+    ),
+    Case(
+        "shock_to_an_unknown_nation",
+        ext("events:\n  - {kind: support_shock, at: 10d, nations: [US, Poland], factor: 0.5}\n"),
+        [(MAIN, "events[0].nations[1]", 4, "unknown nation 'Poland' (known: France, Germany,")],
+    ),
+    Case(
+        "withdrawal_twice",
+        ext("""\
+             events:
+               - {kind: withdrawal, at: 10d, nation: UK}
+               - {kind: support_shock, at: 20d, factor: 0.5}
+               - {kind: withdrawal, at: 30d, nation: UK}
+             """),
+        [
+            (
+                MAIN,
+                "events[2].nation",
+                6,
+                "nation 'UK' already withdraws at events[0]; a nation can leave only once",
+            )
+        ],
+    ),
+    Case(
+        "event_error_in_the_parent_names_the_parent",
+        "extends: parent.yaml\nname: bad\n",
+        [("parent.yaml", "events[0].nation", 4, "unknown nation 'Narnia'")],
+        {
+            "parent.yaml": "extends: baseline\nname: parent\nevents:\n  - {kind: withdrawal, "
+            "at: 1d, nation: Narnia}\n"
+        },
+    ),
     # --- the file itself ----------------------------------------------------------------------
     Case(
         "malformed_yaml",

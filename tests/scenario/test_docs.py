@@ -64,7 +64,8 @@ def test_every_field_of_every_model_is_documented(text):
     found = sections(text)
     models = all_models()
     assert Scenario in models
-    assert len(models) == len(set(models)) == 17 + len(DISTRIBUTIONS)
+    # 17 version 1 models; version 2: Ratification, Commission, Escalation and the three events
+    assert len(models) == len(set(models)) == 17 + 6 + len(DISTRIBUTIONS)
     for model in models:
         body = found[heading_of(model)]
         rows = re.findall(r"^\| `([^`]+)` \|", body, flags=re.M)
@@ -94,6 +95,11 @@ def test_every_model_type_is_reached_from_scenario():
 
 def test_paths_are_given_for_nested_models(text):
     found = sections(text)
+    assert "At `coalition.nations.NAME.ratification`." in found["Ratification"]
+    assert "At `coalition.commission`." in found["Commission"]
+    assert "At `response.escalation`." in found["Escalation"]
+    for kind in ("Sensor outage", "Withdrawal", "Support shock"):
+        assert "At `events[i]`." in found[kind]
     assert "At `contact_line.sectors[i]`." in found["Sector"]
     assert "At `coalition.nations.NAME`." in found["Nation"]
     assert "At `parties.NAME.retaliation`." in found["Retaliation"]
@@ -115,6 +121,20 @@ def test_paths_are_given_for_nested_models(text):
         ("Empirical", "values", "list of duration"),
         ("Lognormal", "sigma", "number >= 0 and <= 10"),
         ("ContactLine", "polyline", "list of [number, number]"),
+        ("Nation", "ratification", "probability or [ratification](#ratification)"),
+        (
+            "Nation",
+            "capability",
+            "mapping: any of `diplomatic`, `economic`, `logistics`, `military`, `maritime` → "
+            "number >= 0",
+        ),
+        (
+            "Scenario",
+            "events",
+            "list; each item, by its `kind`, one of [sensor outage](#sensor-outage), "
+            "[withdrawal](#withdrawal) or [support shock](#support-shock)",
+        ),
+        ("Response", "cost_scaling", "one of `capability`, `full`"),
     ],
 )
 def test_plain_word_types(model, field, words):
@@ -133,6 +153,29 @@ def test_defaults_and_required(text):
     assert "| `replications` | integer >= 1 | `30` |" in top
     assert "| `latency` | [random duration](#random-durations) | `0s` |" in found["Sensor group"]
     assert "| `offensive` | [offensive](#offensive) | none |" in found["Aggressor"]
+    assert "| `commission` | [commission](#commission) | none |" in found["Coalition"]
+    assert "| `cost_scaling` | one of `capability`, `full` | `capability` |" in found["Response"]
+    assert "| `deliberation` | [random duration](#random-durations) | `0d` |" in found["Commission"]
+    assert "| `min_incidents` | integer >= 1 | `1` |" in found["Commission"]
+    assert "| `delay` | [random duration](#random-durations) | `0d` |" in found["Ratification"]
+    assert "| `factor` | probability | `0.0` |" in found["Sensor outage"]
+    assert re.search(r"^\| `events` \| .* \| `\[\]` \|", top, flags=re.M)
+
+
+def test_the_complete_example_shows_every_version_2_politics_key(tmp_path):
+    path = tmp_path / "example.yaml"
+    path.write_text(EXAMPLE, encoding="utf-8")
+    sc = load_scenario(path)
+    b = sc.coalition.nations["B"]
+    assert b.ratification.probability == 0.8 and b.ratification.delay.mean() == 60
+    assert sc.coalition.nations["A"].ratification == 0.9  # and the plain form
+    assert b.capability == {"diplomatic": 1, "economic": 3}
+    assert sc.coalition.commission.min_incidents == 2
+    assert sc.response.escalation.memory == 30
+    assert "cost_scaling" in sc.response.model_fields_set
+    assert sorted(e.kind for e in sc.events) == sorted(
+        ["sensor_outage", "support_shock", "withdrawal"]
+    )
 
 
 @pytest.mark.parametrize(

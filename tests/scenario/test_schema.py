@@ -90,3 +90,55 @@ def test_null_is_allowed_only_in_a_child(validator):
     complete = load_scenario("baseline").model_dump(mode="json", by_alias=True)
     complete["sensors"]["cameras"] = None
     assert list(validator.iter_errors(complete))
+
+
+def test_the_politics_keys_are_in_the_schema(validator):
+    child = {
+        "extends": "baseline",
+        "name": "x",
+        "coalition": {
+            "commission": {"meeting_interval": "30d", "min_incidents": 2},
+            "nations": {
+                "US": {"ratification": {"probability": 0.6, "delay": "180d"}},
+                "UK": {"ratification": 0.9, "capability": {"military": 2}},
+            },
+        },
+        "response": {"escalation": {"memory": "60d"}, "cost_scaling": "full"},
+        "events": [
+            {"kind": "sensor_outage", "at": "30d", "until": "60d", "factor": 0.2},
+            {"kind": "withdrawal", "at": "200d", "nation": "Turkey"},
+            {"kind": "support_shock", "at": "300d", "factor": 0.5},
+        ],
+    }
+    assert not list(validator.iter_errors(child))
+
+
+@pytest.mark.parametrize(
+    ("patch", "where"),
+    [
+        ({"coalition": {"nations": {"US": {"ratification": 1.2}}}}, "ratification"),
+        (
+            {"coalition": {"nations": {"US": {"ratification": {"probability": 1.2}}}}},
+            "probability",
+        ),
+        ({"response": {"cost_scaling": "partial"}}, "cost_scaling"),
+        ({"events": [{"kind": "eclipse", "at": "1d"}]}, 0),
+        ({"events": [{"kind": "withdrawal", "at": "1d", "factor": 0}]}, 0),
+        # a child's list replaces the parent's whole, so each event must be complete
+        ({"events": [{"kind": "withdrawal", "at": "1d"}]}, 0),
+        ({"events": [{"kind": "sensor_outage", "factor": 0.5}]}, 0),
+    ],
+)
+def test_the_schema_rejects_bad_politics_keys(validator, patch, where):
+    data = {"extends": "baseline", "name": "x", **patch}
+    best = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    assert best is not None
+    assert where in list(best.absolute_path), list(best.absolute_path)
+
+
+def test_list_items_in_a_child_are_complete(validator):
+    sector = {"name": "a", "start_km": 0, "end_km": 10}  # no terrain
+    child = {"extends": "baseline", "name": "x", "contact_line": {"sectors": [sector]}}
+    assert list(validator.iter_errors(child))
+    sector["terrain"] = "open"
+    assert not list(validator.iter_errors(child))

@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterator
 
 from .errors import Path, choices_text, short, suggest
-from .models import Scenario, SensorGroup
+from .models import Scenario, SensorGroup, SensorOutage, SupportShock, Withdrawal
 
 RESERVED_PARTY_NAMES = ("none", "unknown")
 ROW_SUM_TOLERANCE = 1e-9
@@ -39,14 +39,19 @@ def line_length_km(sc: Scenario) -> float:
     return polyline_length_km(cl.polyline or [])
 
 
+def _unknown(name: str, allowed: list[str], what: str) -> str:
+    """The message for a name that is not among ``allowed``, with the closest one."""
+    known = choices_text(allowed)
+    return f"unknown {what} '{short(name)}'{suggest(name, allowed)} (known: {known})"
+
+
 def _names(path: Path, given: dict | list, allowed: list[str], what: str) -> Iterator:
     keys = given if isinstance(given, list) else list(given)
     allowed_set = set(allowed)
     for i, name in enumerate(keys):
         if name not in allowed_set:
             where = (*path, i) if isinstance(given, list) else (*path, name)
-            known = choices_text(allowed)
-            yield where, f"unknown {what} '{short(name)}'{suggest(name, allowed)} (known: {known})"
+            yield where, _unknown(name, allowed, what)
 
 
 def _on_earth(lon: float, lat: float) -> bool:
@@ -312,6 +317,75 @@ def _check_time(sc: Scenario) -> Iterator[tuple[Path, str]]:
         yield ("warmup",), "warmup must be shorter than duration"
 
 
+def _check_coalition(sc: Scenario) -> Iterator[tuple[Path, str]]:
+    """The commission meets at k x meeting_interval; a nation brings nothing it cannot do.
+
+    A capability above 0 for an action missing from the nation's ``contributes``
+    says both that it brings something to the action and that it cannot carry it
+    out: a contradiction that the model would have to resolve by a guess.
+    """
+    commission = sc.coalition.commission
+    if commission is not None and not commission.meeting_interval > 0:
+        yield (
+            ("coalition", "commission", "meeting_interval"),
+            "meeting_interval must be longer than 0 (the commission meets once per interval)",
+        )
+    for name, nation in sc.coalition.nations.items():
+        if nation.contributes is None or not nation.capability:
+            continue
+        for action, score in nation.capability.items():
+            if score > 0 and action not in nation.contributes:
+                yield (
+                    ("coalition", "nations", name, "capability", action),
+                    f"nation '{short(name)}' has capability {score:g} for {action}, which is "
+                    f"not in its contributes ({', '.join(nation.contributes) or 'none'}); add "
+                    f"{action} to contributes or set its capability to 0",
+                )
+
+
+def _check_events(sc: Scenario) -> Iterator[tuple[Path, str]]:
+    """Events name groups, sectors and nations that exist; an outage ends after it starts.
+
+    An event at or after the end of the run, or an outage lasting past it, is allowed and has
+    no effect beyond the end: a study that varies ``duration`` (or a child that shortens its
+    parent's) should not turn a valid event list into an error.  A nation withdraws once.
+    """
+    nations = list(sc.coalition.nations)
+    withdrawn: dict[str, int] = {}
+    for i, event in enumerate(sc.events):
+        path: Path = ("events", i)
+        if isinstance(event, SensorOutage):
+            yield from _check_outage(sc, path, event)
+        elif isinstance(event, SupportShock) and event.nations is not None:
+            yield from _names((*path, "nations"), event.nations, nations, "nation")
+        elif isinstance(event, Withdrawal):
+            if event.nation not in nations:
+                yield (*path, "nation"), _unknown(event.nation, nations, "nation")
+            elif event.nation in withdrawn:
+                yield (
+                    (*path, "nation"),
+                    f"nation '{short(event.nation)}' already withdraws at "
+                    f"events[{withdrawn[event.nation]}]; a nation can leave only once",
+                )
+            else:
+                withdrawn[event.nation] = i
+
+
+def _check_outage(sc: Scenario, path: Path, event: SensorOutage) -> Iterator[tuple[Path, str]]:
+    """A sensor outage's groups and sectors exist, and it ends (if it does) after it starts."""
+    if event.groups is not None:
+        yield from _names((*path, "groups"), event.groups, list(sc.sensors), "sensor group")
+    if event.sectors is not None:
+        sectors = [s.name for s in sc.contact_line.sectors]
+        yield from _names((*path, "sectors"), event.sectors, sectors, "sector")
+    if event.until is not None and not event.until > event.at:
+        yield (
+            (*path, "until"),
+            f"the outage must end after it starts: until ({event.until:g} days) is not after "
+            f"at ({event.at:g} days)",
+        )
+
+
 def semantic_problems(sc: Scenario, limit: int | None = None) -> list[tuple[Path, str]]:
     """Cross-key problems of a type-checked scenario, as ``(path, message)``.
 
@@ -329,5 +403,7 @@ def semantic_problems(sc: Scenario, limit: int | None = None) -> list[tuple[Path
         _check_attribution(sc),
         _check_response(sc),
         _check_aggressor(sc),
+        _check_coalition(sc),
+        _check_events(sc),
     )
     return list(itertools.islice(checks, limit))

@@ -139,10 +139,37 @@ def _literal_type(tp: Any, meta: list[Any]) -> str:
 
 
 def _list_type(tp: Any, meta: list[Any]) -> str:
-    """``list of X``; a list of literals reads ``list of any of ...``."""
+    """``list of X``; a list of literals reads ``list of any of ...``.
+
+    A list whose items are a tagged union of models (the events) says that each
+    item is one of them, picked by its tag, rather than "list of A or B".
+    """
     (item,) = typing.get_args(tp)
+    tag = _discriminator(item)
+    if tag is not None:
+        members = [describe_type(m) for m in _union_members(item)]
+        return (
+            f"list; each item, by its `{tag}`, one of "
+            + ", ".join(members[:-1])
+            + f" or {members[-1]}"
+        )
     text = describe_type(item)
     return "list of " + (text.replace("one of", "any of", 1) if text.startswith("one of") else text)
+
+
+def _discriminator(tp: Any) -> str | None:
+    """The tag key of an annotated discriminated union of models (``kind``), else ``None``."""
+    if typing.get_origin(tp) is not typing.Annotated:
+        return None
+    tags = [getattr(m, "discriminator", None) for m in typing.get_args(tp)[1:]]
+    return next((t for t in tags if isinstance(t, str)), None)
+
+
+def _union_members(tp: Any) -> list[Any]:
+    """The members of a (possibly annotated) union."""
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    return list(typing.get_args(tp))
 
 
 def _tuple_type(tp: Any, meta: list[Any]) -> str:
@@ -151,8 +178,11 @@ def _tuple_type(tp: Any, meta: list[Any]) -> str:
 
 
 def _dict_type(tp: Any, meta: list[Any]) -> str:
-    """A mapping from names of the user's choosing to values of one type."""
-    _, value = typing.get_args(tp)
+    """A mapping to values of one type, from names of the user's choosing or from fixed keys."""
+    key, value = typing.get_args(tp)
+    if typing.get_origin(key) is typing.Literal:
+        keys = ", ".join(f"`{k}`" for k in typing.get_args(key))
+        return f"mapping: any of {keys} → " + describe_type(value)
     return "mapping: name → " + describe_type(value)
 
 
@@ -325,8 +355,8 @@ order:
    error that shows the chain. The file is then deep-merged over its parent:
    - mappings merge key by key, at every depth: `coalition: {quorum: 0.6}` changes the quorum
      and keeps every other coalition key and every nation;
-   - lists replace whole: a `sectors`, `ladder`, `positions_km` or `contributes` list in the
-     child is the whole new list;
+   - lists replace whole: a `sectors`, `ladder`, `positions_km`, `contributes` or `events` list
+     in the child is the whole new list;
    - a mapping with a `dist` key is one random value and replaces whole
      (`service_time: {dist: exponential, mean: 20min}` drops the parent's `median` and `sigma`);
      a mapping without `dist` merges into the inherited distribution, so
@@ -448,7 +478,7 @@ are case-sensitive text and appear in tables and plots.
 - A name used elsewhere must exist, or the error suggests the closest one: sectors in a sensor
   group's `sectors` and a party's `sector_weights`; breach types in `rates_per_day`, `p_detect`,
   `persistence`, `benefit` and `offensive.type`; parties (and `none`) as confusion rows, parties
-  (and `unknown`) as verdicts.
+  (and `unknown`) as verdicts; sensor groups, sectors and nations in `events`.
 - Quote a name that YAML would read as something else: `'2020'` (a number), `'true'`, `'null'`.
   Names such as `NO`, `yes` and `on` need no quotes (YAML 1.2).
 - `--set` addresses keys by dotted paths, so a name containing a dot (`U.S.`) cannot be reached
@@ -473,7 +503,20 @@ are neutral, that is they switch the feature off rather than invent a value:
 - `prior` and `responsiveness`: used only by the `adaptive` policy (which needs
   `responsiveness`);
 - `offensive` none: the ceasefire never collapses;
+- `ratification` a plain probability: decided at the start; as `{probability, delay}` its
+  `delay` defaults to `0d`;
+- `capability` none: the nation brings 1 to each action it contributes and 0 to the others;
+- `commission` none: each report is a decision; with a commission, `deliberation` `0d`,
+  `min_incidents` 1 and `extraordinary_severity` none (no extraordinary meetings);
+- `escalation` none: the severity alone sets the rung;
+- `events` empty: nothing happens on a timetable; an outage's `groups` and `sectors` default to
+  all, its `until` to the end and its `factor` to 0 (blind); a shock's `nations` default to all;
 - `description` empty, `warmup` `0d` (the ceasefire's own start is usually the point of interest).
+
+One default is not neutral: `response.cost_scaling` is `capability`, so a response imposes its
+rung's cost times the share of all nations' capability for its action held by the members that
+voted yes; a scenario in which not every nation takes part imposes less than the version 1 rule,
+which `cost_scaling: full` restores.
 
 Defaults are stated once, in the models this page is generated from; the simulation never
 invents one.
@@ -501,7 +544,14 @@ Beyond the type and range of each key, a scenario must satisfy:
   1e-9);
 - the ladder is in rising order of `min_severity`; hub names are unique;
 - the `adaptive` policy has `responsiveness`; `offensive.type` is a breach type;
-- `duration` is longer than 0 and `warmup` shorter than `duration`.
+- `duration` is longer than 0 and `warmup` shorter than `duration`;
+- a commission's `meeting_interval` is longer than 0;
+- a nation with `contributes` has no `capability` above 0 for an action it does not contribute
+  (that would say both that it brings something to the action and that it cannot carry it out);
+- events name sensor groups, sectors and nations that exist; an outage's `until` is after its
+  `at`; a nation withdraws at most once. An event at or after the end of the run, or an outage
+  that lasts beyond it, is allowed and has no effect beyond the end (so that varying `duration`
+  keeps a scenario valid).
 """
 
 REFERENCE_INTRO = """\
@@ -575,12 +625,24 @@ coalition:
   nations:
     A: {weight: 2, ratification: 0.9, delay: {dist: triangular, low: 2d, mode: 3d, high: 7d},
         support: 0.8}
-    B: {ratification: 0.8, delay: 7d, support: 0.7, contributes: [diplomatic, economic]}
+    B:
+      ratification: {probability: 0.8, delay: 60d}   # its parliament votes after two months
+      delay: 7d
+      support: 0.7
+      contributes: [diplomatic, economic]
+      capability: {diplomatic: 1, economic: 3}       # what it brings (default 1 per action)
+  commission:                  # optional: reports naming red are gathered into cases
+    meeting_interval: 14d      # regular meetings every two weeks
+    deliberation: 2d           # from a meeting to the referral of its case
+    min_incidents: 2           # fewer aggressor-named incidents carry over
+    extraordinary_severity: 5  # a report of a shell calls a meeting at once
 
 response:
   ladder:                      # rising min_severity; the last rung that applies is taken
     - {min_severity: 0, action: diplomatic, implementation: 1d, cost: 1}
     - {min_severity: 5, action: economic, implementation: 14d, cost: 5}
+  escalation: {memory: 30d}    # a decision within 30 days of a response climbs a rung
+  cost_scaling: capability     # the default: cost x the yes-voters' share of capability
 
 aggressor:
   policy: adaptive             # fixed, rational or adaptive
@@ -589,6 +651,12 @@ aggressor:
   prior: {alpha: 1, beta: 1, delay: 14d}
   responsiveness: 2
   offensive: {type: shell, threshold: 0, window: 60d}
+
+events:                        # optional, on a timetable since the start
+  - {kind: sensor_outage, at: 30d, until: 45d, groups: [acoustic], sectors: [south],
+     factor: 0.3}              # jamming: acoustic sensors in the south detect 30% as often
+  - {kind: support_shock, at: 90d, nations: [A], factor: 0.5}   # an election halves A's support
+  - {kind: withdrawal, at: 120d, nation: B}                     # B leaves the coalition
 """
 
 CHILD_EXAMPLE = """\

@@ -20,9 +20,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .distributions import DIST_NAMES
 from .errors import MAX_PROBLEMS, Path, Problem, ScenarioError, choices_text, dotted, suggest
 from .merge import apply_override, deep_merge, split_assignment
-from .models import Scenario
+from .models import EVENT_KINDS, Scenario
 from .yamlio import MAX_DEPTH, Located, parse_scalar, parse_yaml
 
 PACKAGE_PREFIX = "package:"
@@ -173,8 +174,8 @@ def _strip_tags(data: Any, loc: Sequence[Any]) -> Path:
         ):
             path.append(part)
             node = node[part]
-        elif isinstance(node, dict) and node.get("dist") == part:
-            continue  # discriminated-union tag
+        elif isinstance(node, dict) and any(node.get(tag) == part for tag in _TAG_KEYS):
+            continue  # discriminated-union tag (a distribution's dist, an event's kind)
         elif isinstance(part, str) and ("[" in part or part in _UNION_TAGS):
             continue  # pydantic's name of a union member or a validator
         else:
@@ -184,6 +185,8 @@ def _strip_tags(data: Any, loc: Sequence[Any]) -> Path:
 
 
 _UNION_TAGS = {"str", "int", "float", "list", "dict", "bool", "none", "tuple"}
+#: The keys that pick the member of a discriminated union, and the values each allows.
+_TAG_KEYS: dict[str, tuple[str, ...]] = {"dist": DIST_NAMES, "kind": EVENT_KINDS}
 
 
 def _unwrap(tp: Any) -> list[Any]:
@@ -203,7 +206,8 @@ def allowed_keys(path: Path, data: Any = None) -> list[str]:
 
     The path is followed through the scenario's types, every member of a union
     kept, since the data's value there is not yet validated; ``data`` (the raw
-    scenario) picks the member of a distribution union by its ``dist`` tag.
+    scenario) picks the member of a discriminated union by its tag (a
+    distribution's ``dist``, an event's ``kind``).
     """
     candidates: list[Any] = [Scenario]
     node = data
@@ -211,9 +215,14 @@ def allowed_keys(path: Path, data: Any = None) -> list[str]:
         candidates = [
             nxt for tp in candidates for t in _unwrap(tp) for nxt in _child_types(t, part)
         ]
-        node = node.get(part) if isinstance(node, dict) else None
-    dist = node.get("dist") if isinstance(node, dict) else None
-    keys = [key for tp in candidates for t in _unwrap(tp) for key in _model_keys(t, dist)]
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            node = None
+    tags = {k: node.get(k) for k in _TAG_KEYS} if isinstance(node, dict) else {}
+    keys = [key for tp in candidates for t in _unwrap(tp) for key in _model_keys(t, tags)]
     return sorted(set(keys))
 
 
@@ -233,17 +242,18 @@ def _child_types(t: Any, part: str | int) -> list[Any]:
     return []
 
 
-def _model_keys(t: Any, dist: Any) -> list[str]:
+def _model_keys(t: Any, tags: Mapping[str, Any]) -> list[str]:
     """The keys of ``t`` if it is a model, as the user writes them (a field's alias, else its name).
 
-    A distribution model whose ``dist`` tag is not the data's ``dist`` is
-    another member of the union: its keys would not be accepted, so none.
+    A model whose tag (``dist``, ``kind``) is not the data's is another member
+    of the union: its keys would not be accepted, so none.
     """
     if not (isinstance(t, type) and issubclass(t, BaseModel)):
         return []
-    tag = t.model_fields.get("dist")
-    if dist is not None and tag is not None and typing.get_args(tag.annotation) != (dist,):
-        return []
+    for key, value in tags.items():
+        tag = t.model_fields.get(key)
+        if value is not None and tag is not None and typing.get_args(tag.annotation) != (value,):
+            return []
     return [f.alias or n for n, f in t.model_fields.items()]
 
 
@@ -275,19 +285,40 @@ def _problems_from_validation(exc: ValidationError, located: Located) -> list[Pr
         elif kind == "missing":
             msg = f"required key '{path[-1]}' is missing"
             file, line = located.where(path[:-1])
-        elif kind == "union_tag_invalid":
-            msg = (
-                "unknown distribution; 'dist' must be one of fixed, exponential, lognormal, "
-                "gamma, uniform, triangular, empirical"
-            )
-        elif kind == "union_tag_not_found":
-            msg = "a random quantity is a duration ('6h') or a mapping with a 'dist' key"
+        elif kind in ("union_tag_invalid", "union_tag_not_found"):
+            msg, path = _tag_message(err, path)
+            file, line = located.where(path)
         else:
+            if kind == "model_attributes_type":  # a discriminated union given a non-mapping
+                msg = "input should be a mapping of keys"
             msg = msg[:1].lower() + msg[1:]
             if "input" in err and kind not in ("value_error", "assertion_error"):
                 msg += f" (got {_describe_input(err['input'])})"
         problems.append(Problem(msg, file, dotted(path), line))
     return problems
+
+
+def _tag_message(err: Any, path: Path) -> tuple[str, Path]:
+    """The message for a discriminated union whose tag is missing or unknown, and its key.
+
+    The tag key comes from pydantic's context (``'dist'`` or ``'kind'``); an
+    unknown event kind is reported at the ``kind`` key itself, with the
+    closest allowed kind.
+    """
+    tag = str(err.get("ctx", {}).get("discriminator", "'dist'")).strip("'")
+    invalid = err["type"] == "union_tag_invalid"
+    if tag == "kind":
+        kinds = ", ".join(EVENT_KINDS)
+        if not invalid:
+            return f"an event needs a 'kind': one of {kinds}", path
+        given = str(err.get("ctx", {}).get("tag", ""))
+        return (
+            f"unknown event kind '{given}'{suggest(given, EVENT_KINDS)} (allowed: {kinds})",
+            (*path, "kind"),
+        )
+    if invalid:
+        return f"unknown distribution; 'dist' must be one of {', '.join(DIST_NAMES)}", path
+    return "a random quantity is a duration ('6h') or a mapping with a 'dist' key", path
 
 
 def validate(located: Located) -> Scenario:

@@ -9,9 +9,9 @@ relate several keys (sectors tiling the line, names that must exist) live in
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from .bounds import MAX_KM, MAX_SCORE, MIN_SPEED, at_most
 from .distributions import Duration, RandomDuration
@@ -189,13 +189,31 @@ class Ratification(_Strict):
     )
 
 
+def _ratification_form(value: Any) -> str:
+    """Which form of ``ratification`` the input is: a mapping, or else a probability.
+
+    Chosen by the input's shape, so that a bad value gets the one error of the form it meant
+    (``1.2``: "less than or equal to 1") rather than one error per form.  The tags are the
+    names pydantic itself gives union members (``float``, ``dict``), which the loader drops
+    from error paths.
+    """
+    return "dict" if isinstance(value, dict | Ratification) else "float"
+
+
+#: ``ratification``: a probability decided at the start, or ``{probability, delay}``.
+RatificationForm = Annotated[
+    Annotated[Probability, Tag("float")] | Annotated[Ratification, Tag("dict")],
+    Discriminator(_ratification_form),
+]
+
+
 class Nation(_Strict):
     """A coalition member."""
 
     weight: Score = Field(default=1.0, description="voting weight (at most 1e9)")
-    ratification: Probability | Ratification = Field(
-        description="chance its parliament ratifies the guarantee at the start (drawn once per "
-        "replication), or {probability, delay}: a vote after a delay"
+    ratification: RatificationForm = Field(
+        description="chance that its parliament ratifies the guarantee, decided at the start "
+        "(drawn once per replication), or {probability, delay}: a vote some time after the start"
     )
     delay: RandomDuration = Field(description="decision time after a report")
     support: Probability = Field(description="initial chance of voting yes")
@@ -349,7 +367,7 @@ class Aggressor(_Strict):
 class SensorOutage(_Strict):
     """Sensors that see less for a time: jamming, sabotage, a cloud season."""
 
-    kind: Literal["sensor_outage"] = Field(description="sensor_outage")
+    kind: Literal["sensor_outage"] = Field(description="the kind of event")
     at: Duration = Field(description="when it starts (since the start of the run)")
     groups: list[str] | None = Field(default=None, description="sensor groups (default: all)")
     sectors: list[str] | None = Field(
@@ -366,15 +384,15 @@ class SensorOutage(_Strict):
 class Withdrawal(_Strict):
     """A nation leaves the coalition."""
 
-    kind: Literal["withdrawal"] = Field(description="withdrawal")
+    kind: Literal["withdrawal"] = Field(description="the kind of event")
     at: Duration = Field(description="when it leaves (since the start of the run)")
-    nation: str = Field(description="the nation that leaves")
+    nation: str = Field(description="the nation that leaves (a nation leaves at most once)")
 
 
 class SupportShock(_Strict):
     """Support changes at once: an election, a scandal."""
 
-    kind: Literal["support_shock"] = Field(description="support_shock")
+    kind: Literal["support_shock"] = Field(description="the kind of event")
     at: Duration = Field(description="when it happens (since the start of the run)")
     nations: list[str] | None = Field(default=None, description="nations hit (default: all)")
     factor: Score = Field(
@@ -382,7 +400,12 @@ class SupportShock(_Strict):
     )
 
 
-Event = Annotated[SensorOutage | Withdrawal | SupportShock, Field(discriminator="kind")]
+EventT = SensorOutage | Withdrawal | SupportShock
+Event = Annotated[EventT, Field(discriminator="kind")]
+#: The allowed values of an event's ``kind``, in the order of ``EventT``.
+EVENT_KINDS: tuple[str, ...] = tuple(
+    get_args(m.model_fields["kind"].annotation)[0] for m in get_args(EventT)
+)
 
 
 class Scenario(_Strict):
@@ -409,7 +432,8 @@ class Scenario(_Strict):
     aggressor: Aggressor = Field(description="the aggressor's policy")
     events: list[Event] = Field(
         default_factory=list,
-        description="timed events: sensor_outage, withdrawal, support_shock",
+        description="timed events, each {at, kind, ...} with kind sensor_outage, withdrawal or "
+        "support_shock (an event at or after the end of the run has no effect)",
     )
 
     # Convenience views used by the model builder -------------------------------------------

@@ -3,7 +3,9 @@
 A file with ``extends`` gives only what it changes, so it is checked against a
 *partial* form of the schema: every model's keys optional, ``null`` allowed
 (it removes an inherited key) and a distribution mapping allowed to name only
-the parameters it changes.  A file without ``extends`` must also satisfy the
+the parameters it changes.  The items of a list stay complete: a list in a
+child replaces the parent's whole (a sector, a ladder rung, an event), so
+each item must stand on its own.  A file without ``extends`` must also satisfy the
 complete schema.  The cross-key checks of ``checks.py`` (sectors tiling the
 line, names that must exist) are beyond JSON Schema; ``ceasemon validate``
 does them.
@@ -35,7 +37,9 @@ def _partial(node: Any) -> Any:
     for key, value in node.items():
         if key in ("required", "discriminator"):
             continue  # partial members need not carry `dist`, so no discriminator either
-        if key == "$ref":
+        if key == "items":
+            out[key] = value  # lists replace whole (no merge), so a child's items are complete
+        elif key == "$ref":
             out[key] = value.replace(_DEFS, _DEFS + _PARTIAL, 1)
         elif key == "oneOf":
             out["anyOf"] = _partial(value)  # {mean: 1h} may fit several partial members
