@@ -64,21 +64,38 @@ class Detection(Stage):
     def passage(self, view) -> Passage:
         """P(>= min_detections detections) per type, and the mean delay to the last of them.
 
-        The probability is a closed form, the delay a pilot Monte Carlo; cached per model.
+        The probability is a closed form per outage state (MODEL.md 10: the rational
+        aggressor re-evaluates each day under the state in force at the start of that
+        day): a per-type array without outages, else one row per day of ``view.days``.
+        The delay is a pilot Monte Carlo over breaches spread over the whole run, outages
+        included as they fall; it is not split by day: it is an estimate of the delay
+        given detection, which an outage changes only through which sensors are left
+        (it removes detections, it does not slow them).  Both are cached per model.
         """
-        p, delay = _detection_passage(view.model)
-        return Passage(p, delay)
+        times, p, delay = _detection_passage(view.model)
+        if len(times) == 0:
+            return Passage(p[0], delay)
+        piece = np.searchsorted(times, np.asarray(view.days, float), side="right")
+        return Passage(p[piece], delay)
 
 
 @lru_cache(maxsize=8)
-def _detection_passage(model) -> tuple[np.ndarray, np.ndarray]:
-    """(probability, delay) per type of the aggressor's breaches passing detection."""
+def _detection_passage(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(outage-state boundaries, probability per state and type, delay per type).
+
+    The aggressor's breaches passing detection; one state (no boundary) without outages.
+    """
     ag = model.aggressor_index
     cov = cv.coverage(model)
     mass = cv.segment_mass(model, cov, ag)
     m = model.detection.min_detections
     n_types = len(model.types)
-    p_ver = np.array([cv.p_detected_at_least(model, cov, mass, k, m) for k in range(n_types)])
+    times = outage_pieces(model.groups)
+    if len(times) == 0:
+        p_ver = np.array([cv.p_detected_at_least(model, cov, mass, k, m) for k in range(n_types)])
+        p_pieces = p_ver[None, :]
+    else:
+        p_pieces = _outage_passages(model, cov, mass, times)
     pilot = Streams(np.random.SeedSequence(model.scenario.seed, spawn_key=(2**31 - 1,)))
     delays = np.full(n_types, np.nan)
     horizon = model.duration
@@ -91,7 +108,36 @@ def _detection_passage(model) -> tuple[np.ndarray, np.ndarray]:
         ok = np.isfinite(det.t_mth)
         if ok.any():
             delays[k] = float(np.mean(det.t_mth[ok] - t[ok]))
-    return p_ver, delays
+    return times, p_pieces, delays
+
+
+def _outage_passages(model, cov: cv.Coverage, mass: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """P(>= min_detections) per outage state (before ``times[0]``, then from each) and type.
+
+    One closed form per distinct state: pieces with the same factors share it.
+    """
+    m = model.detection.min_detections
+    n_types = len(model.types)
+    n_sec = len(model.line.names)
+    by_sector = cv.sector_counts(model, cov)
+    starts = np.concatenate([[-np.inf], times])
+    out = np.empty((len(starts), n_types))
+    done: dict[bytes, np.ndarray] = {}
+    for i, t0 in enumerate(starts):
+        factors = np.array(
+            [
+                np.ones(n_sec) if g.outages is None else g.outages.factors_at(t0)
+                for g in model.groups
+            ]
+        )
+        key = factors.tobytes()
+        if key not in done:
+            cols = cv.outage_columns(by_sector, factors)
+            done[key] = np.array(
+                [cv.p_detected_at_least(model, cov, mass, k, m, cols) for k in range(n_types)]
+            )
+        out[i] = done[key]
+    return out
 
 
 @dataclass
