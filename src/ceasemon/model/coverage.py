@@ -17,6 +17,8 @@ from math import comb
 
 import numpy as np
 
+from .outages import sector_first
+
 
 @dataclass(frozen=True)
 class Coverage:
@@ -83,14 +85,30 @@ def group_detection_prob(g, type_: int) -> tuple[float, float]:
     return active, float(g.p[type_]) * g.availability
 
 
-def p_detected_at_least(model, cov: Coverage, mass: np.ndarray, type_: int, m: int) -> float:
-    """P(a breach of this type gets at least ``m`` detections), averaged over positions."""
+#: Columns of a detection closed form: (sensors in range per segment and column, the group
+#: of each column, the outage factor of each column's sensors).
+Columns = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def p_detected_at_least(
+    model, cov: Coverage, mass: np.ndarray, type_: int, m: int, columns: Columns | None = None
+) -> float:
+    """P(a breach of this type gets at least ``m`` detections), averaged over positions.
+
+    ``columns`` splits each group's sensors in range by the outage factor in force
+    (``outage_columns``); by default one column per group, factor 1.
+    """
     m = max(1, m)
     groups = model.groups
+    if columns is None:
+        columns = (cov.counts, np.arange(len(groups)), np.ones(len(groups)))
+    counts, col_group, col_factor = columns
+    if counts.shape[1] == 0:
+        return 0.0  # every sensor is blind
     revisit = [j for j, g in enumerate(groups) if g.revisit]
     # probability of each pattern of revisit groups that observe the breach
     total = 0.0
-    uniq, inverse = np.unique(cov.counts, axis=0, return_inverse=True)
+    uniq, inverse = np.unique(counts, axis=0, return_inverse=True)
     w = np.bincount(inverse.ravel(), weights=mass, minlength=len(uniq))
     for pattern in itertools.product((0, 1), repeat=len(revisit)):
         weight = 1.0
@@ -104,13 +122,55 @@ def p_detected_at_least(model, cov: Coverage, mass: np.ndarray, type_: int, m: i
             continue
         head = np.zeros((len(uniq), m))
         head[:, 0] = 1.0
-        for j, g in enumerate(groups):
+        for c, (j, f) in enumerate(zip(col_group, col_factor, strict=True)):
+            g = groups[j]
             if g.revisit and j not in on:
                 continue
             _, q = group_detection_prob(g, type_)
-            head = _conv_head(head, _binom_head(uniq[:, j], q, m), m)
+            head = _conv_head(head, _binom_head(uniq[:, c], q * f, m), m)
         total += weight * float(np.dot(w, 1.0 - head.sum(axis=1)))
     return total
+
+
+def sector_counts(model, cov: Coverage) -> np.ndarray:
+    """Sensors in range per segment, group and sector they stand in: (segments, groups, sectors).
+
+    A ``full`` group's virtual sensor counts in the sector of the segment (an outage of a
+    full group acts on the breaches of its sectors).  Summed over sectors: ``cov.counts``.
+    """
+    line = model.line
+    n_sec = len(line.names)
+    mid = (cov.lo + cov.hi) / 2
+    out = np.zeros((len(mid), len(model.groups), n_sec), np.int64)
+    for j, g in enumerate(model.groups):
+        if g.full:
+            out[np.arange(len(mid)), j, line.sector_of(mid)] = 1
+            continue
+        a = np.searchsorted(g.positions, mid - g.range_km, side="left")
+        b = np.searchsorted(g.positions, mid + g.range_km, side="right")
+        first = sector_first(line, g.positions)
+        lo = np.maximum(a[:, None], first[None, :-1])
+        hi = np.minimum(b[:, None], first[None, 1:])
+        out[:, j, :] = np.maximum(hi - lo, 0)
+    return out
+
+
+def outage_columns(by_sector: np.ndarray, factors: np.ndarray) -> Columns:
+    """Columns of the closed form under one outage state: one per group and distinct factor.
+
+    ``factors``: (groups, sectors), the combined outage factor in force per group and
+    sector.  Columns of factor 0 are left out (their sensors never detect).
+    """
+    cols, col_group, col_factor = [], [], []
+    for j in range(factors.shape[0]):
+        for f in np.unique(factors[j]):
+            if f == 0.0:
+                continue
+            cols.append(by_sector[:, j, factors[j] == f].sum(axis=1))
+            col_group.append(j)
+            col_factor.append(float(f))
+    counts = np.column_stack(cols) if cols else np.zeros((by_sector.shape[0], 0), np.int64)
+    return counts, np.asarray(col_group, np.int64), np.asarray(col_factor, float)
 
 
 def expected_share_in_range(model, cov: Coverage, mass: np.ndarray, group: int) -> np.ndarray:

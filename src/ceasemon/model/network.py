@@ -19,6 +19,7 @@ import numpy as np
 
 from ..scenario.models import Scenario, SensorGroup
 from .line import Line
+from .outages import GroupOutages, build_outages, sensor_outages
 
 
 class SensorKind(ABC):
@@ -86,6 +87,7 @@ class GroupParams:
     persistence: np.ndarray | None  # days per type
     mtbf: float | None
     mttr: float | None
+    outages: GroupOutages | None = None  # timed sensor outages (outages.py); None: none
 
     @property
     def n_sensors(self) -> int:
@@ -122,8 +124,13 @@ def _even_positions(
     return starts[seg] + (offsets - cum[seg])
 
 
-def build_group(name: str, g: SensorGroup, line: Line, types: tuple[str, ...]) -> GroupParams:
-    """Arrays of one validated sensor group; its kind (``coverage``) lays the sensors out."""
+def build_group(
+    name: str, g: SensorGroup, line: Line, types: tuple[str, ...], events: list | None = None
+) -> GroupParams:
+    """Arrays of one validated sensor group; its kind (``coverage``) lays the sensors out.
+
+    ``events``: the scenario's sensor outages; those naming the group become its table.
+    """
     kind = SENSOR_KINDS[g.coverage]
     positions = kind.positions(g, line)
     full = kind.full
@@ -143,12 +150,14 @@ def build_group(name: str, g: SensorGroup, line: Line, types: tuple[str, ...]) -
         persistence=persistence,
         mtbf=g.mtbf,
         mttr=g.mttr,
+        outages=build_outages(events or [], name, line, positions),
     )
 
 
 def build_network(sc: Scenario, line: Line, types: tuple[str, ...]) -> tuple[GroupParams, ...]:
-    """All sensor groups of a validated scenario."""
-    return tuple(build_group(n, g, line, types) for n, g in sc.sensors.items())
+    """All sensor groups of a validated scenario, with their timed outages."""
+    events = sensor_outages(sc)
+    return tuple(build_group(n, g, line, types, events) for n, g in sc.sensors.items())
 
 
 def next_pass(t: np.ndarray, revisit: float, phase: float) -> np.ndarray:

@@ -27,6 +27,7 @@ from .kernels.binomial import binomial
 from .kernels.ordering import sorting_order
 from .line import Line
 from .network import GroupParams, build_network, next_pass
+from .outages import jammed_split, outage_pieces
 from .stage import PILOT, Basics, Delay, Passage, Stage, longest_of
 from .streams import Streams
 
@@ -63,21 +64,38 @@ class Detection(Stage):
     def passage(self, view) -> Passage:
         """P(>= min_detections detections) per type, and the mean delay to the last of them.
 
-        The probability is a closed form, the delay a pilot Monte Carlo; cached per model.
+        The probability is a closed form per outage state (MODEL.md 10: the rational
+        aggressor re-evaluates each day under the state in force at the start of that
+        day): a per-type array without outages, else one row per day of ``view.days``.
+        The delay is a pilot Monte Carlo over breaches spread over the whole run, outages
+        included as they fall; it is not split by day: it is an estimate of the delay
+        given detection, which an outage changes only through which sensors are left
+        (it removes detections, it does not slow them).  Both are cached per model.
         """
-        p, delay = _detection_passage(view.model)
-        return Passage(p, delay)
+        times, p, delay = _detection_passage(view.model)
+        if len(times) == 0:
+            return Passage(p[0], delay)
+        piece = np.searchsorted(times, np.asarray(view.days, float), side="right")
+        return Passage(p[piece], delay)
 
 
 @lru_cache(maxsize=8)
-def _detection_passage(model) -> tuple[np.ndarray, np.ndarray]:
-    """(probability, delay) per type of the aggressor's breaches passing detection."""
+def _detection_passage(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(outage-state boundaries, probability per state and type, delay per type).
+
+    The aggressor's breaches passing detection; one state (no boundary) without outages.
+    """
     ag = model.aggressor_index
     cov = cv.coverage(model)
     mass = cv.segment_mass(model, cov, ag)
     m = model.detection.min_detections
     n_types = len(model.types)
-    p_ver = np.array([cv.p_detected_at_least(model, cov, mass, k, m) for k in range(n_types)])
+    times = outage_pieces(model.groups)
+    if len(times) == 0:
+        p_ver = np.array([cv.p_detected_at_least(model, cov, mass, k, m) for k in range(n_types)])
+        p_pieces = p_ver[None, :]
+    else:
+        p_pieces = _outage_passages(model, cov, mass, times)
     pilot = Streams(np.random.SeedSequence(model.scenario.seed, spawn_key=(2**31 - 1,)))
     delays = np.full(n_types, np.nan)
     horizon = model.duration
@@ -90,7 +108,36 @@ def _detection_passage(model) -> tuple[np.ndarray, np.ndarray]:
         ok = np.isfinite(det.t_mth)
         if ok.any():
             delays[k] = float(np.mean(det.t_mth[ok] - t[ok]))
-    return p_ver, delays
+    return times, p_pieces, delays
+
+
+def _outage_passages(model, cov: cv.Coverage, mass: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """P(>= min_detections) per outage state (before ``times[0]``, then from each) and type.
+
+    One closed form per distinct state: pieces with the same factors share it.
+    """
+    m = model.detection.min_detections
+    n_types = len(model.types)
+    n_sec = len(model.line.names)
+    by_sector = cv.sector_counts(model, cov)
+    starts = np.concatenate([[-np.inf], times])
+    out = np.empty((len(starts), n_types))
+    done: dict[bytes, np.ndarray] = {}
+    for i, t0 in enumerate(starts):
+        factors = np.array(
+            [
+                np.ones(n_sec) if g.outages is None else g.outages.factors_at(t0)
+                for g in model.groups
+            ]
+        )
+        key = factors.tobytes()
+        if key not in done:
+            cols = cv.outage_columns(by_sector, factors)
+            done[key] = np.array(
+                [cv.p_detected_at_least(model, cov, mass, k, m, cols) for k in range(n_types)]
+            )
+        out[i] = done[key]
+    return out
 
 
 @dataclass
@@ -200,9 +247,7 @@ def detect(
     first_group = np.full(n, -1, np.int64)
     count = np.zeros(n, np.int64)
     # sorted queries make searchsorted several times faster (it reuses the last bound)
-    by_position = sorting_order(position)
-    sorted_position = position[by_position]
-    by_day = None
+    order = _Orders(t, sorting_order(position))
     for gi, g in enumerate(groups):
         p = g.p[type_]
         if g.revisit:
@@ -210,42 +255,13 @@ def detect(
             p = np.where(t_obs - t <= g.persistence[type_], p, 0.0)
         else:
             t_obs = t
-        if g.full:
-            k_up = np.ones(n, np.int64)
-            if g.fails:
-                k_up = state.timelines[gi].is_up(np.zeros(n, np.int64), t_obs).astype(np.int64)
-        else:
-            # in position order (fast searchsorted), then back to time order once
-            lo = np.searchsorted(g.positions, sorted_position - g.range_km, "left")
-            hi = np.searchsorted(g.positions, sorted_position + g.range_km, "right")
-            k_sorted = hi - lo
-            if g.fails and g.revisit:
-                k_sorted -= state.timelines[gi].down_among(t_obs[by_position], lo, hi)
-            elif g.fails:
-                # in (day, position) order, the fastest for the timeline, shared by the groups;
-                # only where the group can detect the type (elsewhere k_up is never used)
-                if by_day is None:
-                    by_day = _day_position_order(t, by_position)
-                in_time, in_position = by_day
-                if not (p > 0).all():
-                    can = p[in_time] > 0
-                    in_time, in_position = in_time[can], in_position[can]
-                k_sorted[in_position] -= state.timelines[gi].down_among(
-                    t[in_time], lo[in_position], hi[in_position]
-                )
-            k_up = np.empty(n, np.int64)
-            k_up[by_position] = k_sorted
-        # draw only where a detection is possible: one binomial per such breach
-        live = np.flatnonzero((k_up > 0) & (p > 0))
-        if len(live) == 0:
-            continue
-        # numpy's binomial draws, from a table (model/kernels/binomial.py: several times faster when
-        # many sensors are in range); p of a live breach is its type's p_detect
-        d_live = binomial(streams.sub("detection", g.name), k_up[live], type_[live], g.p)
-        hit = d_live > 0
-        idx, d = live[hit], d_live[hit]
+        timeline = state.timelines[gi]
+        k_up, lo, hi = _sensors_up(g, timeline, t, t_obs, position, p, order)
+        d_all = _draw_counts(g, timeline, streams, t_obs, position, type_, p, k_up, (lo, hi))
+        idx = np.flatnonzero(d_all)
         if len(idx) == 0:
             continue
+        d = d_all[idx]
         count[idx] += d
         arrive_at = t_obs[idx]
         if isinstance(g.latency, Fixed):
@@ -265,6 +281,105 @@ def detect(
     noise = streams.sub("detection", "location").standard_normal(n)
     reported = np.where(first_group >= 0, position + sd * noise, np.nan)
     return Detections(count=count, t_first=t_first, t_mth=t_mth, position_reported=reported)
+
+
+class _Orders:
+    """The breaches in position order, and (on first use) in (day, position) order.
+
+    Shared by the groups of one ``detect`` call, so each order is computed once.
+    """
+
+    def __init__(self, t: np.ndarray, by_position: np.ndarray):
+        self.t, self.by_position = t, by_position
+        self._by_day: tuple[np.ndarray, np.ndarray] | None = None
+
+    def by_day(self) -> tuple[np.ndarray, np.ndarray]:
+        """``_day_position_order`` of the breaches."""
+        if self._by_day is None:
+            self._by_day = _day_position_order(self.t, self.by_position)
+        return self._by_day
+
+
+def _sensors_up(
+    g: GroupParams,
+    timeline: Timeline | None,
+    t: np.ndarray,
+    t_obs: np.ndarray,
+    position: np.ndarray,
+    p: np.ndarray,
+    order: _Orders,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """Up sensors of the group in range of each breach, in breach order.
+
+    Also the index range ``lo .. hi-1`` of the sensors in range, in breach order, when the
+    group has outages (they split that range), else None.
+    """
+    n = len(t)
+    if g.full:
+        k_up = np.ones(n, np.int64)
+        if g.fails:
+            k_up = timeline.is_up(np.zeros(n, np.int64), t_obs).astype(np.int64)
+        return k_up, None, None
+    # in position order (fast searchsorted), then back to time order once
+    by_position = order.by_position
+    sorted_position = position[by_position]
+    lo = np.searchsorted(g.positions, sorted_position - g.range_km, "left")
+    hi = np.searchsorted(g.positions, sorted_position + g.range_km, "right")
+    k_sorted = hi - lo
+    if g.fails and g.revisit:
+        k_sorted -= timeline.down_among(t_obs[by_position], lo, hi)
+    elif g.fails:
+        # in (day, position) order, the fastest for the timeline, shared by the groups;
+        # only where the group can detect the type (elsewhere k_up is never used)
+        in_time, in_position = order.by_day()
+        if not (p > 0).all():
+            can = p[in_time] > 0
+            in_time, in_position = in_time[can], in_position[can]
+        k_sorted[in_position] -= timeline.down_among(t[in_time], lo[in_position], hi[in_position])
+    k_up = np.empty(n, np.int64)
+    k_up[by_position] = k_sorted
+    if g.outages is None:
+        return k_up, None, None
+    lo_t, hi_t = np.empty(n, np.int64), np.empty(n, np.int64)
+    lo_t[by_position], hi_t[by_position] = lo, hi
+    return k_up, lo_t, hi_t
+
+
+def _draw_counts(
+    g: GroupParams,
+    timeline: Timeline | None,
+    streams: Streams,
+    t_obs: np.ndarray,
+    position: np.ndarray,
+    type_: np.ndarray,
+    p: np.ndarray,
+    k_up: np.ndarray,
+    in_range: tuple[np.ndarray | None, np.ndarray | None],
+) -> np.ndarray:
+    """Detections of each breach by the group: Binomial(up sensors in range, p) per breach.
+
+    Sensors under an outage (``outages.py``) are taken out of the ordinary draw and drawn
+    with ``p * factor`` on a stream of their own, so that a network without outages draws
+    exactly what it drew before outages existed.
+    """
+    d = np.zeros(len(t_obs), np.int64)
+    breach = None
+    if g.outages is not None:
+        jammed, breach, k_j, f_j = jammed_split(g, timeline, t_obs, position, k_up, *in_range)
+        k_up = k_up - jammed
+    # draw only where a detection is possible: one binomial per such breach
+    live = np.flatnonzero((k_up > 0) & (p > 0))
+    if len(live):
+        # numpy's binomial draws, from a table (model/kernels/binomial.py: several times faster
+        # when many sensors are in range); p of a live breach is its type's p_detect
+        d[live] = binomial(streams.sub("detection", g.name), k_up[live], type_[live], g.p)
+    if breach is not None:
+        p_j = p[breach] * f_j
+        can = p_j > 0
+        if can.any():
+            rng = streams.sub("detection", g.name + "/outage")
+            np.add.at(d, breach[can], rng.binomial(k_j[can], p_j[can]))
+    return d
 
 
 # --------------------------------------------------------------------------------------------
