@@ -185,6 +185,16 @@ def generated_changes(seed: int) -> dict:
         )
     if events:
         c["events"] = events
+    # the Special Commission (MODEL 8), drawn after the events
+    if rng.random() < 0.5:
+        commission = {
+            "meeting_interval": str(rng.choice(["1d", "2.5d", "7d"])),
+            "deliberation": _duration(rng, 0, 72, True),
+            "min_incidents": int(rng.choice([1, 1, 3])),
+        }
+        if rng.random() < 0.5:
+            commission["extraordinary_severity"] = float(rng.choice([1, 5]))
+        c["coalition.commission"] = commission
     return c
 
 
