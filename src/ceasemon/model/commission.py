@@ -138,8 +138,10 @@ class CommissionRun:
     _calls: np.ndarray = field(default_factory=lambda: np.zeros(0))  # extraordinary, to come
 
     def file(self, rep: Reports, t_arrive: np.ndarray) -> np.ndarray:
-        """Reports reach the commission at ``t_arrive`` (NaN: stopped before); return the
-        times of the extraordinary meetings they call."""
+        """Reports reach the commission at ``t_arrive``: the extraordinary meetings they call.
+
+        A report stopped before (``t_arrive`` NaN) never arrives.
+        """
         ok = np.isfinite(t_arrive)
         slot_ok = ok[rep.slot]
         self._t = np.concatenate([self._t, t_arrive[rep.slot][slot_ok]])
