@@ -112,11 +112,17 @@ class Commission(Stage):
 class Cases:
     """The cases of some meetings, as decisions: ``reports`` (meeting time, severity, who).
 
-    ``t_start`` is each case's referral to the coalition.
+    ``t_start`` is each case's referral to the coalition, ``number`` its case number (the
+    events table's ``case``).
     """
 
     reports: Reports
     t_start: np.ndarray
+    number: np.ndarray
+
+    def incident_cases(self) -> np.ndarray:
+        """The case number of each of ``reports.named``."""
+        return self.number[self.reports.slot]
 
     def __len__(self) -> int:
         return len(self.t_start)
@@ -185,9 +191,6 @@ class CommissionRun:
         times = np.union1d(self.regular_before(t1), calls[calls < t1])
         found = []
         for m in times:
-            if len(self._t) == 0 and len(self._carry) == 0:
-                self.last = max(self.last, float(m))
-                continue
             case = self.meet(float(m))
             if case is not None:
                 found.append((float(m), case))
@@ -200,9 +203,10 @@ class CommissionRun:
         if k == 0:
             empty = np.zeros(0)
             none = np.zeros(0, np.int64)
-            return Cases(Reports(empty, empty, none, none), empty)
+            return Cases(Reports(empty, empty, none, none), empty, none)
         t_meet = np.array([m for m, _ in found])
         named = np.concatenate([c for _, c in found])
         slot = np.repeat(np.arange(k), [len(c) for _, c in found])
         sev = np.array([self.severity[c].max() for _, c in found])
-        return Cases(Reports(t_meet, sev, named, slot), t_meet + delib)
+        number = self.count - k + np.arange(k)  # ``meet`` has counted them
+        return Cases(Reports(t_meet, sev, named, slot), t_meet + delib, number)

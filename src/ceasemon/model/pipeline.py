@@ -189,7 +189,7 @@ class Pipeline:
             # the commission meets whether or not reports came: every meeting before t1
             cases = self.commission.advance(rep, t_start, t1)
             rep, t_start = cases.reports, cases.t_start
-            self.case[rep.named] = self.commission.count - len(rep) + rep.slot
+            self.case[rep.named] = cases.incident_cases()
         if len(rep):
             self.decide(rep, t_start)
 

@@ -317,7 +317,7 @@ class World:
         if case is None:
             return
         cases = run.cases([(self.env.now, case)])
-        self.d.pipe.case[case] = run.count - 1
+        self.d.pipe.case[cases.reports.named] = cases.incident_cases()
         self.start_decisions(cases.reports, cases.reports.t_report, cases.t_start)
 
     # ---------------------------------------------------------------- coalition
