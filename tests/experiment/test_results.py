@@ -45,6 +45,7 @@ EVENT_COLUMNS_5_1 = [
     "t_decided",
     "t_response",
     "action",
+    "case",  # SPEC 8.2
     "retaliation",
 ]
 

@@ -185,6 +185,16 @@ def generated_changes(seed: int) -> dict:
         )
     if events:
         c["events"] = events
+    # the Special Commission (MODEL 8), drawn after the events
+    if rng.random() < 0.5:
+        commission = {
+            "meeting_interval": str(rng.choice(["1d", "2.5d", "7d"])),
+            "deliberation": _duration(rng, 0, 72, True),
+            "min_incidents": int(rng.choice([1, 1, 3])),
+        }
+        if rng.random() < 0.5:
+            commission["extraordinary_severity"] = float(rng.choice([1, 5]))
+        c["coalition.commission"] = commission
     # version 2 capabilities (MODEL 9), drawn last so the older parts keep their values; a
     # capability of 0 for both actions leaves rungs without anyone to carry them out
     for nation in ("A", "B"):

@@ -108,7 +108,8 @@ def _metric_table(types: Iterable[str] = ()) -> list[MetricInfo]:
         _amount("aggressor_intensity_final", "aggressor breach rate at the end", "x baseline"),
         _amount("aggressor_intensity_mean", "aggressor breach rate, time mean", "x baseline"),
         _amount("cost_imposed", "total cost of implemented responses", "benefit units"),
-        _amount("decisions", "coalition decisions started by reports"),
+        _amount("decisions", "coalition decisions started by reports (or cases)"),
+        _amount("cases", "cases the commission referred (decisions without one)"),
         MetricInfo(
             "collapsed", "0/1", "the aggressor launched a renewed offensive", UNIT_RANGE, WILSON
         ),
@@ -227,6 +228,8 @@ def metrics(rec: ReplicationRecords) -> dict[str, float]:
         out["aggressor_intensity_mean"] = math.nan
     out["cost_imposed"] = float(dec.cost[done].sum())
     out["decisions"] = float((dec.t_report >= rec.warmup).sum())
+    # a case is one decision (its t_report is its meeting); without a commission, a report
+    out["cases"] = out["decisions"]
     out["collapsed"] = 0.0 if math.isnan(rec.collapse_day) else 1.0
     out["collapse_day"] = rec.collapse_day
     return out

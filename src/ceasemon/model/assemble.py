@@ -68,6 +68,7 @@ def event_table(
         "t_decided": pipe.t_decided[idx],
         "t_response": pipe.t_response[idx],
         "action": pipe.action[idx],
+        "case": pipe.case[idx],
         "retaliation": incident(cand.parent >= 0, np.zeros(len(fa), bool)),
     }
     # A stage reached after the end, and every stage after it, is NaN (NaN <= end is False).

@@ -16,6 +16,7 @@ from .aggressor import AggressorParams, build_aggressor
 from .attribution import Attribution
 from .breaches import Breaches, PartyParams
 from .coalition import Coalition
+from .commission import Commission
 from .line import Line, build_line
 from .network import GroupParams
 from .records import Labels
@@ -30,6 +31,7 @@ PIPELINE: tuple[tuple[str, type[Stage]], ...] = (
     ("detection", Detection),
     ("attribution", Attribution),
     ("reporting", Reporting),
+    ("commission", Commission),
     ("coalition", Coalition),
     ("response", Response),
 )
@@ -47,6 +49,7 @@ class Model:
     detection: Detection
     attribution: Attribution
     reporting: Reporting
+    commission: Commission
     coalition: Coalition
     response: Response
     aggressor: AggressorParams

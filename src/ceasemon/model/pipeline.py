@@ -142,6 +142,8 @@ class Pipeline:
         self.impl = implementation_draws(model.response, streams.sub("response", "implementation"))
         self.available = available_rungs(model.response, model.coalition, members)
         self.holds = [h.start(streams) for h in model.holds]  # stages before the coalition
+        self.commission = model.commission.start(streams, inc.severity)
+        self.case = np.full(n, np.nan)  # the case of each aggressor-named incident
         self.decisions: list[tuple[np.ndarray, ...]] = []
         # responses to the aggressor's own breaches: (time, tie-break, breach indices, cost)
         self.success_heap: list[tuple[float, int, np.ndarray, float]] = []
@@ -178,16 +180,23 @@ class Pipeline:
         due = t_rep < t1
         self.unreported = ids[~due]
         ids, t_rep, urgent = ids[due], t_rep[due], urgent[due]
-        if len(ids) == 0:
-            return
         self.t_reported[ids] = t_rep
         rep = model.reporting.compose(
             ids, t_rep, urgent, inc.verdict, inc.severity, model.aggressor_index
         )
+        t_start = self.hold(rep) if len(rep) else np.zeros(0)
+        if self.commission is not None:
+            # the commission meets whether or not reports came: every meeting before t1
+            cases = self.commission.advance(rep, t_start, t1)
+            rep, t_start = cases.reports, cases.t_start
+            self.case[rep.named] = self.commission.count - len(rep) + rep.slot
+        if len(rep):
+            self.decide(rep, t_start)
+
+    def decide(self, rep, t_start: np.ndarray) -> None:
+        """The decisions of ``rep`` (reports, or the commission's cases) from ``t_start``."""
+        model, inc = self.model, self.inc
         k = len(rep)
-        if k == 0:
-            return
-        t_start = self.hold(rep)
         members, votes = self.members_at(t_start), self.politics.take(k)
         delay = time_to_quorum(model.coalition, members, t_start, votes)
         t_decided = t_start + delay
@@ -197,7 +206,7 @@ class Pipeline:
             model.response, rung, t_decided, self.impl.take(k), share
         )
         self.decisions.append((rep.t_report, rep.severity, t_decided, t_response, action, cost))
-        # write the decision back to the aggressor-named incidents of each deciding report
+        # write the decision back to the aggressor-named incidents of each decision
         named, s_inc = rep.named, rep.slot
         self.t_decided[named] = t_decided[s_inc]
         self.t_response[named] = t_response[s_inc]

@@ -40,6 +40,7 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "t_decided",
     "t_response",
     "action",
+    "case",
     "retaliation",
 )
 

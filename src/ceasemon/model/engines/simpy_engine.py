@@ -47,7 +47,7 @@ from ..timing import learning_deadline
 from .draws import Draws, draw
 
 #: Priorities of events at one instant (lower first; simpy's own events are 0 and 1).
-JOIN, DONE, DEADLINE, THINK, OFFENSIVE, BREACH, START, FINISH = 0, 1, 2, 3, 4, 5, 6, 99
+JOIN, DONE, DEADLINE, THINK, OFFENSIVE, BREACH, START, MEET, FINISH = 0, 1, 2, 3, 4, 5, 6, 7, 99
 
 
 class Clock(simpy.Environment):
@@ -259,17 +259,27 @@ class World:
         t_rep = np.full(len(ids), t)
         urgent = m.reporting.is_urgent(inc.severity[ids])
         rep = m.reporting.compose(ids, t_rep, urgent, inc.verdict, inc.severity, m.aggressor_index)
-        k = len(rep)
-        if k == 0:
+        if len(rep) == 0:
             return
+        t_start = pipe.hold(rep)  # the added stages before the coalition, if any
+        run = pipe.commission
+        if run is None:
+            self.start_decisions(rep, rep.t_report, t_start)
+            return
+        for m in run.file(rep, t_start):  # reports go to the commission
+            self.env.process(self.meeting(float(m)))
+
+    def start_decisions(self, rep, t_row: np.ndarray, t_start: np.ndarray) -> None:
+        """Decisions on ``rep`` (reports or cases), recorded at ``t_row``, from ``t_start``."""
+        pipe = self.d.pipe
+        k = len(rep)
         votes = pipe.politics.take(k)
         impl = pipe.impl.take(k)
-        t_start = pipe.hold(rep)  # the added stages before the coalition, if any
         rung = pipe.rungs(t_start, rep.severity)  # among what the members at its start can do
         for j in range(k):
             named = rep.named[rep.slot == j]
             row = [
-                t,
+                float(t_row[j]),
                 float(rep.severity[j]),
                 math.nan,
                 math.nan,
@@ -281,6 +291,34 @@ class World:
             self.env.process(
                 self.decide(row, named, votes[j], impl[j], int(rung[j]), float(t_start[j]))
             )
+
+    # ---------------------------------------------------------------- commission
+    def sessions(self):
+        """Process: the commission's regular meetings, every ``meeting_interval``."""
+        interval = self.model.commission.interval
+        k = 1
+        while k * interval < self.end:
+            yield self.env.at(k * interval, MEET)
+            if self.stopped():
+                return
+            self.hold_meeting()
+            k += 1
+
+    def meeting(self, t: float):
+        """Process: an extraordinary meeting, called by a report for ``t``."""
+        yield self.env.at(t, MEET)
+        if not self.stopped():
+            self.hold_meeting()
+
+    def hold_meeting(self) -> None:
+        """A meeting now (a second one at this instant does nothing); its case, if any."""
+        run = self.d.pipe.commission
+        case = run.meet(self.env.now)
+        if case is None:
+            return
+        cases = run.cases([(self.env.now, case)])
+        self.d.pipe.case[case] = run.count - 1
+        self.start_decisions(cases.reports, cases.reports.t_report, cases.t_start)
 
     # ---------------------------------------------------------------- coalition
     def decide(self, row: list, named: np.ndarray, votes: np.ndarray, impl, rung: int, t0: float):
@@ -352,6 +390,8 @@ class World:
         d = self.d
         self.start_aggressor()
         self.env.process(self.breaches())
+        if d.pipe.commission is not None:
+            self.env.process(self.sessions())
         nc = len(d.cand)
         t_fa = d.inc.t_queued[nc:]
         for j in np.flatnonzero(np.isfinite(t_fa)):
