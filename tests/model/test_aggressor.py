@@ -45,6 +45,7 @@ def test_adaptive_beliefs_update_with_successes_and_failures():
         successes=np.array([3.0, 0.0, 0.0]),
         failures=np.array([0.0, 1.0, 1.0]),
         delay_sum=np.array([6.0, 0.0, 0.0]),
+        cost_sum=np.array([3.0, 0.0, 0.0]),  # three responses at the full cost 1
     )
     res = pol.step(0.0, 5.0, ev)
     np.testing.assert_array_equal(res.times, [0.0, 1.0, 2.0, 3.0])

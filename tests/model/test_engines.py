@@ -195,6 +195,15 @@ def generated_changes(seed: int) -> dict:
         if rng.random() < 0.5:
             commission["extraordinary_severity"] = float(rng.choice([1, 5]))
         c["coalition.commission"] = commission
+    # version 2 capabilities (MODEL 9), drawn last so the older parts keep their values; a
+    # capability of 0 for both actions leaves rungs without anyone to carry them out
+    for nation in ("A", "B"):
+        if rng.random() < 0.5:
+            c[f"coalition.nations.{nation}.capability"] = {
+                "diplomatic": float(rng.choice([0.0, 0.5, 1.0, 3.0])),
+                "economic": float(rng.choice([0.0, 1.0, 2.5])),
+            }
+    c["response.cost_scaling"] = str(rng.choice(["capability", "full"]))
     return c
 
 

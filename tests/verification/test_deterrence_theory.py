@@ -223,8 +223,10 @@ def test_rational_intensity_switches_on_the_day_support_has_decayed_enough(make_
     fac = (1 - decay) ** (days / 365)
     delays = {"A": 2.0, "B": 4.0, "C": 3.0}  # as in NATIONS
     yes = {n: v["support"] * fac * (1 - decay) ** (delays[n] / 365) for n, v in NATIONS.items()}
-    p_quorum = yes["A"] + (1 - yes["A"]) * yes["B"] * yes["C"]
-    p_t = view.p_verifiable[shot] * P_NAMED * p_quorum
+    # the expected imposed share E[1{quorum} Y / T] replaces P(quorum) (MODEL 9; every nation
+    # brings 1, T = 3): A yes decides and Y = 1 + B + C; else B and C both yes, Y = 2
+    share = (yes["A"] * (1 + yes["B"] + yes["C"]) + (1 - yes["A"]) * yes["B"] * yes["C"] * 2) / 3
+    p_t = view.p_verifiable[shot] * P_NAMED * share
     d_t = analytic.response_delay(probe, np.ones(3, bool), np.random.default_rng(0))[shot]
     np.testing.assert_allclose(cost[:, shot], p_t * 1.0 * np.exp(-0.01 * d_t), rtol=1e-3)
     # b between C on days switch-1 and switch: intensity 0 before, 1 from that day on

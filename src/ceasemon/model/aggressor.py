@@ -10,8 +10,9 @@ expected discounted cost of a response ``C_t = P_t * cost_t * exp(-r D_t)``:
 * ``adaptive``: learns ``P_t`` as a Beta posterior from its own breaches (a
   response arriving by the breach's deadline is a success, a deadline passing
   without one a failure) and ``D_t`` as the mean delay of the responses it
-  saw (the prior delay counting as one observation); intensity
-  ``2 / (1 + exp(-k (b_t - C_t) / max(b_t, 1e-9)))``.
+  saw (the prior delay counting as one observation), and ``cost_t`` as the
+  mean imposed cost of those responses (the rung's full cost counting as one
+  observation, MODEL 9); intensity ``2 / (1 + exp(-k (b_t - C_t) / max(b_t, 1e-9)))``.
 
 The ceasefire collapses when ``b - C`` of the offensive type has stayed above
 ``threshold`` for ``window`` in a row.
@@ -76,8 +77,10 @@ def build_aggressor(sc: Scenario, types: tuple[str, ...]) -> AggressorParams:
 class BeliefEvents:
     """Belief updates falling in one step, sorted by time.
 
-    A success event carries ``n`` answered breaches of one type and the sum of
-    their breach-to-response delays; a failure event one unanswered breach.
+    A success event carries ``n`` answered breaches of one type, the sum of
+    their breach-to-response delays and the sum of the costs their responses
+    imposed (each answered breach brings its response's); a failure event one
+    unanswered breach.
     """
 
     time: np.ndarray
@@ -85,12 +88,13 @@ class BeliefEvents:
     successes: np.ndarray
     failures: np.ndarray
     delay_sum: np.ndarray
+    cost_sum: np.ndarray
 
     @classmethod
     def empty(cls) -> BeliefEvents:
         """No updates."""
         z = np.zeros(0)
-        return cls(z, np.zeros(0, np.int64), z, z, z)
+        return cls(z, np.zeros(0, np.int64), z, z, z, z)
 
 
 @dataclass
@@ -230,7 +234,7 @@ class RationalPolicy(Policy):
 @register("adaptive")
 @dataclass
 class AdaptivePolicy(Policy):
-    """Learns P_t (Beta posterior) and D_t (mean observed delay) from its own breaches."""
+    """Learns P_t (Beta posterior), D_t and cost_t (observed means) from its own breaches."""
 
     intensity_max: ClassVar[float] = 2.0
     state_dependent: ClassVar[bool] = True
@@ -241,6 +245,7 @@ class AdaptivePolicy(Policy):
     failures: np.ndarray = field(init=False)
     delay_sum: np.ndarray = field(init=False)
     delay_n: np.ndarray = field(init=False)
+    cost_sum: np.ndarray = field(init=False)
     _run_start: float | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
@@ -248,13 +253,26 @@ class AdaptivePolicy(Policy):
         self.failures = np.zeros(self.n_types)
         self.delay_sum = np.zeros(self.n_types)
         self.delay_n = np.zeros(self.n_types)
+        self.cost_sum = np.zeros(self.n_types)
 
-    def cost(self, s: np.ndarray, f: np.ndarray, dsum: np.ndarray, dn: np.ndarray) -> np.ndarray:
-        """Expected discounted cost C for belief counts (arrays broadcast over rows)."""
+    def cost(
+        self,
+        s: np.ndarray,
+        f: np.ndarray,
+        dsum: np.ndarray,
+        dn: np.ndarray,
+        csum: np.ndarray,
+    ) -> np.ndarray:
+        """Expected discounted cost C for belief counts (arrays broadcast over rows).
+
+        The cost per response is the mean imposed cost seen, the rung's full cost counting
+        as one observation: ``(rung_cost + csum) / (1 + dn)``.
+        """
         p = self.params
         prob = (p.prior_alpha + s) / (p.prior_alpha + p.prior_beta + s + f)
         delay = (p.prior_delay + dsum) / (1.0 + dn)
-        return prob * self.rung_cost * np.exp(-p.discount * delay)
+        per_response = (self.rung_cost + csum) / (1.0 + dn)
+        return prob * per_response * np.exp(-p.discount * delay)
 
     def intensity_of(self, cost: np.ndarray) -> np.ndarray:
         """The logistic intensity in (0, 2) for costs C (1 when b = C)."""
@@ -276,19 +294,22 @@ class AdaptivePolicy(Policy):
     def step(self, t0: float, t1: float, events: BeliefEvents) -> StepResult:
         """Apply the step's belief updates in time order; intensities between them."""
         k = len(events.time)
-        inc = np.zeros((k, 4, self.n_types))
+        inc = np.zeros((k, 5, self.n_types))
         rows = np.arange(k)
         inc[rows, 0, events.type] = events.successes
         inc[rows, 1, events.type] = events.failures
         inc[rows, 2, events.type] = events.delay_sum
         inc[rows, 3, events.type] = events.successes
-        base = np.stack([self.successes, self.failures, self.delay_sum, self.delay_n])
+        inc[rows, 4, events.type] = events.cost_sum
+        base = np.stack(
+            [self.successes, self.failures, self.delay_sum, self.delay_n, self.cost_sum]
+        )
         # accumulate from the running totals, left to right, so that the sums (and so the
         # results) are the same whatever the step boundaries
         cum = np.cumsum(np.concatenate([base[None], inc]), axis=0)
-        cost = self.cost(cum[:, 0], cum[:, 1], cum[:, 2], cum[:, 3])
+        cost = self.cost(cum[:, 0], cum[:, 1], cum[:, 2], cum[:, 3], cum[:, 4])
         values = self.intensity_of(cost)
-        self.successes, self.failures, self.delay_sum, self.delay_n = cum[-1]
+        self.successes, self.failures, self.delay_sum, self.delay_n, self.cost_sum = cum[-1]
         # an update from before the step (a response landing at the very instant of the breach
         # it answers, every delay of the chain 0) is taken in at the step's start
         starts = np.concatenate([[t0], np.maximum(events.time, t0)])

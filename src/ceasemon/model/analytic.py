@@ -14,6 +14,11 @@ does.  Each stage states its own pass probability and mean delay
           + E[wait for the report] + E[time to quorum | quorum]
           + E[implementation] (+ travel for military)
 
+The expected cost per breach, ``C_t``, replaces ``P(quorum) * cost`` by the expected
+imposed cost ``E[1{quorum} * Y_a / T_a] * cost`` (MODEL 9): the yes sets of the members are
+enumerated with each nation's chance that its yes vote counts (window and decay included,
+``nation_yes_factor``), and escalation is ignored.
+
 Two parts have no closed form and use a pilot Monte Carlo of 20,000 draws on
 the scenario's own pilot stream: the delay to the min_detections-th detection
 and the expected time to quorum.  The queue wait is taken as zero (the
@@ -27,12 +32,12 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .coalition import as_membership, nation_yes_factor, quorum_probability
+from .coalition import as_membership, expected_share, nation_yes_factor, quorum_probability
 from .coverage import (
     Coverage,
     coverage,
@@ -72,6 +77,7 @@ class View:
     members: np.ndarray
     days: np.ndarray
     rng: np.random.Generator
+    notes: dict = field(default_factory=dict)  # what a stage leaves for later ones (yes chances)
 
     @property
     def aggressor(self) -> int:
@@ -135,13 +141,31 @@ def expected_costs(model, members, rng: np.random.Generator) -> np.ndarray:
 
 def _expected_costs(model, members: np.ndarray, days: np.ndarray, rng) -> np.ndarray:
     """C_t on ``days`` for one fixed set of members."""
-    passage = pipeline_passage(View(model, members, days, rng))
+    view = View(model, members, days, rng)
+    passage = pipeline_passage(view)
     p, d = passage.probability, passage.delay
     available = available_rungs(model.response, model.coalition, members)
     rung = rung_for(model.response, available, model.severity)
     cost = np.where(rung >= 0, model.response.cost[np.maximum(rung, 0)], 0.0)
+    cost = cost[None, :] * _share_given_quorum(model, members, view.notes.get("yes"), rung)
     disc = np.exp(-model.aggressor.discount * np.nan_to_num(d, nan=0.0))
-    return np.nan_to_num(p * cost[None, :] * disc[None, :], nan=0.0)
+    return np.nan_to_num(p * cost * disc[None, :], nan=0.0)
+
+
+def _share_given_quorum(model, members: np.ndarray, yes, rung: np.ndarray) -> np.ndarray:
+    """E[1{quorum} Y_a / T_a] / P(quorum) for each day and type's rung action: (days, types).
+
+    ``P_t`` holds P(quorum) as a factor, so this turns it into the expected imposed share.
+    1 with ``cost_scaling: full`` (or when the coalition's passage left no yes chances).
+    """
+    if not model.response.scaled or yes is None:
+        return np.ones((1, len(rung)))
+    c = model.coalition
+    p_quorum = quorum_probability(c, members, yes)  # (days,)
+    share = expected_share(c, members, yes)  # (days, actions)
+    action = model.response.action[np.maximum(rung, 0)].astype(np.int64)
+    ratio = share[:, action] / np.where(p_quorum > 0, p_quorum, 1.0)[:, None]
+    return np.where(p_quorum[:, None] > 0, ratio, 0.0)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..scenario.distributions import Fixed
-from ..scenario.models import Ratification, Scenario
+from ..scenario.models import ACTIONS, Nation, Ratification, Scenario
 from .stage import PILOT, Basics, Delay, Passage, Stage
 from .streams import DrawBlocks
 
@@ -48,6 +48,13 @@ class Coalition(Stage):
     leave: np.ndarray | None = None  # per nation: withdrawal day (inf: never)
     shock_at: np.ndarray | None = None  # support shocks: their days ...
     shock_factor: np.ndarray | None = None  # ... and factors, (shocks, nations)
+    capability: np.ndarray | None = None  # (nations, actions); None: 1 everywhere (MODEL 9)
+
+    def capabilities(self) -> np.ndarray:
+        """What each nation brings to each action, (nations, actions) (MODEL 9)."""
+        if self.capability is not None:
+            return self.capability
+        return np.ones((len(self.names), len(ACTIONS)))
 
     def shocked(self, t: np.ndarray) -> np.ndarray:
         """The support shocks' product in force at times ``t`` (``t`` broadcasts over nations)."""
@@ -103,6 +110,8 @@ class Coalition(Stage):
         p = quorum_probability(self, view.members, support * factor[None, :])
         draws = decision_draws(self, view.rng).take(PILOT)
         q = time_to_quorum(self, view.members, np.zeros(PILOT), draws)
+        if isinstance(getattr(view, "notes", None), dict):
+            view.notes["yes"] = support * factor[None, :]  # for the expected imposed cost
         wait = float(np.nanmean(q)) if np.isfinite(q).any() else math.nan
         return Passage(p[:, None], wait)
 
@@ -132,6 +141,7 @@ def build_coalition(sc: Scenario) -> Coalition:
         delays=tuple(n.delay for n in nations),
         support=np.array([n.support for n in nations], dtype=float),
         contributes=tuple(None if n.contributes is None else tuple(n.contributes) for n in nations),
+        capability=capability_matrix(nations),
         quorum=c.quorum,
         window=c.decision_window,
         decay_per_year=c.support_decay_per_year,
@@ -143,6 +153,26 @@ def build_coalition(sc: Scenario) -> Coalition:
         shock_at=np.array([a for a, _ in shocks]) if shocks else None,
         shock_factor=np.array([f for _, f in shocks]) if shocks else None,
     )
+
+
+def capability_matrix(nations: list[Nation]) -> np.ndarray:
+    """What each nation brings to each action, (nations, actions) in ``ACTIONS`` order.
+
+    A given ``capability`` counts as written (actions it leaves out bring 0); else 1 for each
+    action the nation ``contributes`` and 0 for the others; a nation with neither brings 1 to
+    every action, as a nation without ``contributes`` could always carry out every action.
+    """
+    out = np.zeros((len(nations), len(ACTIONS)))
+    for j, n in enumerate(nations):
+        if n.capability is not None:
+            for action, score in n.capability.items():
+                out[j, ACTIONS.index(action)] = score
+        elif n.contributes is not None:
+            for action in n.contributes:
+                out[j, ACTIONS.index(action)] = 1.0
+        else:
+            out[j, :] = 1.0
+    return out
 
 
 @dataclass(frozen=True)
@@ -211,6 +241,25 @@ def decision_draws(params: CoalitionParams, rng: np.random.Generator) -> DrawBlo
     return DrawBlocks(draw)
 
 
+def counted_votes(
+    params: CoalitionParams, members: np.ndarray, t_start: np.ndarray, draws: np.ndarray
+) -> np.ndarray:
+    """Which nations' yes votes count in each decision, (decisions, nations).
+
+    A vote counts when the nation is a member at the decision's start, votes yes, within the
+    window, and (if it withdraws) before it left.  The one rule both engines use, for the
+    quorum and for the imposed cost's capability share.
+    """
+    k, n = len(t_start), len(params.names)
+    members = np.broadcast_to(np.atleast_2d(members), (k, n))
+    delay = draws[:, :n]
+    yes = draws[:, n:] < support_matrix(params, t_start, delay)
+    counted = yes & members & (delay <= params.window)
+    if params.leave is not None:
+        counted &= t_start[:, None] + delay < params.leave[None, :]
+    return counted
+
+
 def time_to_quorum(
     params: CoalitionParams, members: np.ndarray, t_report: np.ndarray, draws: np.ndarray
 ) -> np.ndarray:
@@ -227,11 +276,7 @@ def time_to_quorum(
     members = np.broadcast_to(np.atleast_2d(members), (k, n))
     total = np.where(members, params.weights[None, :], 0.0).sum(axis=1)
     delay = draws[:, :n]
-    vote_u = draws[:, n:]
-    yes = vote_u < support_matrix(params, t_report, delay)
-    counted = yes & members & (delay <= params.window)
-    if params.leave is not None:
-        counted &= t_report[:, None] + delay < params.leave[None, :]
+    counted = counted_votes(params, members, t_report, draws)
     need = params.quorum * total
     if (need <= 0).all():
         return np.where(total > 0, 0.0, np.nan)
@@ -280,15 +325,42 @@ def quorum_probability(c: Coalition, members: np.ndarray, yes: np.ndarray) -> np
     if total <= 0:
         return np.zeros(yes.shape[0])
     need = c.quorum * total * (1 - 1e-12)
+    prob = np.zeros(yes.shape[0])
+    for _bits, p in _quorum_sets(c, idx, yes, need):
+        prob += p
+    return prob
+
+
+def _quorum_sets(c: Coalition, idx: np.ndarray, yes: np.ndarray, need: float):
+    """Each yes set of the members ``idx`` whose weight reaches ``need``, and its probability."""
     if len(idx) > MAX_ENUMERATED:
         raise ValueError(
             f"the rational aggressor enumerates at most {MAX_ENUMERATED} member nations"
         )
-    prob = np.zeros(yes.shape[0])
     for pattern in itertools.product((0, 1), repeat=len(idx)):
         bits = np.array(pattern, bool)
         if c.weights[idx][bits].sum() < need:
             continue
-        p = np.prod(np.where(bits, yes[:, idx], 1.0 - yes[:, idx]), axis=1)
-        prob += p
-    return prob
+        yield bits, np.prod(np.where(bits, yes[:, idx], 1.0 - yes[:, idx]), axis=1)
+
+
+def expected_share(c: Coalition, members: np.ndarray, yes: np.ndarray) -> np.ndarray:
+    """E[1{quorum} * Y_a / T_a] for each action a: (rows of ``yes``, actions) (MODEL 9).
+
+    ``yes`` (..., nations) holds each nation's chance that its yes vote counts; the yes sets
+    of the members are enumerated as in ``quorum_probability``.  ``Y_a`` is the capability
+    for a of the set, ``T_a`` that of every nation of the scenario (0 share where it is 0).
+    """
+    idx = np.flatnonzero(members)
+    yes = np.atleast_2d(yes)
+    cap = c.capabilities()
+    out = np.zeros((yes.shape[0], cap.shape[1]))
+    total = float(c.weights[idx].sum())
+    if total <= 0:
+        return out
+    t_all = cap.sum(axis=0)
+    safe = np.where(t_all > 0, t_all, 1.0)
+    for bits, p in _quorum_sets(c, idx, yes, c.quorum * total * (1 - 1e-12)):
+        share = np.where(t_all > 0, cap[idx][bits].sum(axis=0) / safe, 0.0)
+        out += p[:, None] * share[None, :]
+    return out

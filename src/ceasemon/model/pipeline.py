@@ -28,7 +28,7 @@ from .breaches import Candidates
 from .coalition import decision_draws, time_to_quorum
 from .kernels.queue import AnalystQueue
 from .records import NO_ACTION, NOT_ATTRIBUTED, Decisions
-from .response import available_rungs, implementation_draws, respond, rung_for
+from .response import available_rungs, implementation_draws, imposed_share, respond, rung_for
 from .sensors import FalseAlarms, detect
 from .streams import Streams
 
@@ -145,8 +145,8 @@ class Pipeline:
         self.commission = model.commission.start(streams, inc.severity)
         self.case = np.full(n, np.nan)  # the case of each aggressor-named incident
         self.decisions: list[tuple[np.ndarray, ...]] = []
-        # responses to the aggressor's own breaches: (time, tie-break, breach indices)
-        self.success_heap: list[tuple[float, int, np.ndarray]] = []
+        # responses to the aggressor's own breaches: (time, tie-break, breach indices, cost)
+        self.success_heap: list[tuple[float, int, np.ndarray, float]] = []
         self._pushes = 0
 
     def advance(self, new_inc: np.ndarray, t1: float) -> None:
@@ -197,12 +197,14 @@ class Pipeline:
         """The decisions of ``rep`` (reports, or the commission's cases) from ``t_start``."""
         model, inc = self.model, self.inc
         k = len(rep)
-        delay = time_to_quorum(
-            model.coalition, self.members_at(t_start), t_start, self.politics.take(k)
-        )
+        members, votes = self.members_at(t_start), self.politics.take(k)
+        delay = time_to_quorum(model.coalition, members, t_start, votes)
         t_decided = t_start + delay
         rung = self.rungs(t_start, rep.severity)
-        t_response, action, cost = respond(model.response, rung, t_decided, self.impl.take(k))
+        share = imposed_share(model.response, model.coalition, t_start, members, votes, rung)
+        t_response, action, cost = respond(
+            model.response, rung, t_decided, self.impl.take(k), share
+        )
         self.decisions.append((rep.t_report, rep.severity, t_decided, t_response, action, cost))
         # write the decision back to the aggressor-named incidents of each decision
         named, s_inc = rep.named, rep.slot
@@ -218,7 +220,7 @@ class Pipeline:
                 self._pushes += 1  # unique tie-break: arrays are never compared
                 heapq.heappush(
                     self.success_heap,
-                    (float(t_response[j]), self._pushes, named[own & (s_inc == j)]),
+                    (float(t_response[j]), self._pushes, named[own & (s_inc == j)], cost[j]),
                 )
 
     def members_at(self, t_start: np.ndarray) -> np.ndarray:
@@ -289,10 +291,11 @@ class BeliefLedger:
         self.accepted[self.n : self.n + len(idx)] = idx
         self.n += len(idx)
 
-    def answered(self, t_r: float, idx: np.ndarray, rows: list[tuple]) -> None:
+    def answered(self, t_r: float, idx: np.ndarray, rows: list[tuple], cost: float) -> None:
         """A response landing at ``t_r`` for breaches ``idx``: one success row per type.
 
-        Only breaches not answered before and whose deadline has not passed count.
+        Only breaches not answered before and whose deadline has not passed count; each
+        brings the response's imposed ``cost`` to the row's cost sum (MODEL 9).
         """
         cand = self.cand
         idx = idx[(cand.t[idx] + self.horizon >= t_r) & ~self.succeeded[idx]]
@@ -303,7 +306,7 @@ class BeliefLedger:
         counts = np.bincount(ty)
         sums = np.bincount(ty, weights=t_r - cand.t[idx])
         for k in np.flatnonzero(counts):
-            rows.append((t_r, k, counts[k], sums[k]))
+            rows.append((t_r, k, counts[k], sums[k], counts[k] * float(cost)))
 
     def combine(self, rows: list[tuple], due: np.ndarray) -> agg.BeliefEvents:
         """Success ``rows`` and the failures of the unanswered breaches ``due``, by time.
@@ -315,7 +318,7 @@ class BeliefLedger:
         k_s, k_f = len(rows), len(due)
         if k_s + k_f == 0:
             return agg.BeliefEvents.empty()
-        times, types, succ, dsum = zip(*rows, strict=True) if rows else ((), (), (), ())
+        times, types, succ, dsum, csum = zip(*rows, strict=True) if rows else ((),) * 5
         time = np.concatenate([np.asarray(times, float), cand.t[due] + horizon])
         order = np.argsort(time, kind="stable")
         return agg.BeliefEvents(
@@ -326,14 +329,15 @@ class BeliefLedger:
             successes=np.concatenate([np.asarray(succ, float), np.zeros(k_f)])[order],
             failures=np.concatenate([np.zeros(k_s), np.ones(k_f)])[order],
             delay_sum=np.concatenate([np.asarray(dsum, float), np.zeros(k_f)])[order],
+            cost_sum=np.concatenate([np.asarray(csum, float), np.zeros(k_f)])[order],
         )
 
     def events(self, heap: list, t1: float) -> agg.BeliefEvents:
         """Successes (responses landing) and failures (deadlines passing) before ``t1``."""
         rows: list[tuple] = []
         while heap and heap[0][0] < t1:
-            t_r, _, idx = heapq.heappop(heap)
-            self.answered(t_r, idx, rows)
+            t_r, _, idx, cost = heapq.heappop(heap)
+            self.answered(t_r, idx, rows, cost)
         acc = self.accepted[self.ptr : self.n]
         hi = int(np.searchsorted(self.cand.t[acc], t1 - self.horizon, side="left"))
         due = acc[:hi]

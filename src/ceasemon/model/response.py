@@ -1,23 +1,24 @@
-"""The response ladder, hubs and implementation (MODEL.md 5).
+"""The response ladder, hubs and implementation (MODEL.md 5 and 9).
 
 The action is the last rung whose ``min_severity`` is at or below the
-decision's severity, among the rungs whose action at least one member nation
-contributes (a nation without ``contributes`` contributes every action).  It
-takes ``implementation`` after the decision, plus, for ``military``
-assistance, the travel time from the nearest hub, and then imposes ``cost``
-on the aggressor.
+decision's severity, among the rungs for whose action at least one member
+nation has a capability above 0 (``coalition.capability_matrix``).  It takes
+``implementation`` after the decision, plus, for ``military`` assistance, the
+travel time from the nearest hub, and then imposes ``cost`` on the aggressor:
+with ``cost_scaling: capability`` only the share ``Y_a / T_a`` of it, the
+capability for its action of the nations whose yes vote counted over that of
+every nation of the scenario.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..scenario.models import ACTIONS, Scenario
-from .coalition import Coalition
+from .coalition import Coalition, capability_matrix, counted_votes
 from .records import NO_ACTION
 from .stage import Basics, Delay, Passage, Stage, longest_of
 from .streams import DrawBlocks
@@ -34,6 +35,7 @@ class Response(Stage):
     implementation: tuple[object, ...]  # distributions
     cost: np.ndarray
     travel_days: float  # from the nearest hub, added to military assistance
+    scaled: bool = True  # cost_scaling: capability (else full)
 
     def rung_extra(self) -> np.ndarray:
         """Travel days added to each rung (military only)."""
@@ -54,11 +56,11 @@ class Response(Stage):
         r = sc.response
         travel = travel_days(sc)
         extra = [travel if x.action == "military" else 0.0 for x in r.ladder]
-        can = _contributed(sc, members)
+        can = _capable(sc, members)
         lows = [
             x.implementation.lower() + e
             for x, e in zip(r.ladder, extra, strict=True)
-            if x.action in can
+            if can[ACTIONS.index(x.action)]
         ]
         longest = max(
             longest_of(x.implementation) + e for x, e in zip(r.ladder, extra, strict=True)
@@ -87,23 +89,17 @@ def travel_days(sc: Scenario) -> float:
     return min(h.distance_km for h in hubs) / r.travel_speed_km_per_day if hubs else 0.0
 
 
-def _contributed(sc: Scenario, members: np.ndarray | None) -> set[str]:
-    """Actions some member nation contributes (all nations when ``members`` is None)."""
-    contributes = [n.contributes for n in sc.coalition.nations.values()]
+def _capable(sc: Scenario, members: np.ndarray | None) -> np.ndarray:
+    """Per action: whether some member nation (every nation if ``members`` is None) can act."""
+    cap = capability_matrix(list(sc.coalition.nations.values()))
     if members is None:
-        members = np.ones(len(contributes), bool)
-    return contributed_actions(contributes, members)
+        members = np.ones(len(cap), bool)
+    return capable_actions(cap, members)
 
 
-def contributed_actions(
-    contributes: Sequence[Sequence[str] | None], members: np.ndarray
-) -> set[str]:
-    """Actions some member contributes (a nation without ``contributes`` brings every action)."""
-    can: set[str] = set()
-    for actions, member in zip(contributes, members, strict=True):
-        if member:
-            can.update(ACTIONS if actions is None else actions)
-    return can
+def capable_actions(capability: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """Per action (``ACTIONS`` order): some member has a capability above 0 for it."""
+    return (capability[np.asarray(members, bool)] > 0).any(axis=0)
 
 
 def build_response(sc: Scenario) -> Response:
@@ -116,13 +112,13 @@ def build_response(sc: Scenario) -> Response:
         implementation=tuple(x.implementation for x in r.ladder),
         cost=np.array([x.cost for x in r.ladder], dtype=float),
         travel_days=float(travel),
+        scaled=r.cost_scaling == "capability",
     )
 
 
 def available_rungs(params: Response, coalition: Coalition, members: np.ndarray) -> np.ndarray:
-    """Which rungs some member nation can carry out."""
-    can = contributed_actions(coalition.contributes, members)
-    return np.array([ACTIONS[a] in can for a in params.action], dtype=bool)
+    """Which rungs some member nation can carry out (a capability above 0 for the action)."""
+    return capable_actions(coalition.capabilities(), members)[params.action.astype(np.int64)]
 
 
 def rung_for(params: Response, available: np.ndarray, severity: np.ndarray) -> np.ndarray:
@@ -144,15 +140,51 @@ def implementation_draws(params: Response, rng: np.random.Generator) -> DrawBloc
     return DrawBlocks(draw)
 
 
+def imposed_share(
+    params: Response,
+    coalition: Coalition,
+    t_start: np.ndarray,
+    members: np.ndarray,
+    votes: np.ndarray,
+    rung: np.ndarray,
+) -> np.ndarray:
+    """The share of its rung's cost each decision's response imposes (MODEL 9).
+
+    ``Y_a / T_a`` for the rung's action a: ``Y_a`` the capability of the nations whose yes vote
+    counts (``counted_votes``: every one within the window, not only those before the
+    quorum), ``T_a`` that of every nation of the scenario.  1 with ``cost_scaling: full``.
+    Both engines call this with the same arrays, so they impose the same costs.
+    """
+    k = len(rung)
+    if not params.scaled:
+        return np.ones(k)
+    counted = counted_votes(coalition, members, np.asarray(t_start, float), votes)
+    cap = coalition.capabilities()
+    a = params.action[np.maximum(rung, 0)].astype(np.int64)
+    cap_a = np.ascontiguousarray(cap[:, a].T)  # (decisions, nations)
+    # the same reduction for both sums, so that all nations saying yes gives exactly 1
+    yes = np.where(counted, cap_a, 0.0).sum(axis=1)
+    total = cap_a.sum(axis=1)
+    return np.where(total > 0, yes / np.where(total > 0, total, 1.0), 0.0)
+
+
 def respond(
-    params: Response, rung: np.ndarray, t_decided: np.ndarray, draws: np.ndarray
+    params: Response,
+    rung: np.ndarray,
+    t_decided: np.ndarray,
+    draws: np.ndarray,
+    share: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Implementation time, action code and cost of each decision (NaN / NO_ACTION / 0 if none)."""
+    """Implementation time, action code and cost of each decision (NaN / NO_ACTION / 0 if none).
+
+    ``share`` (``imposed_share``) scales each rung's cost; None imposes the full cost.
+    """
     k = len(rung)
     has = (rung >= 0) & np.isfinite(t_decided)
     safe = np.maximum(rung, 0)
     impl = draws[np.arange(k), safe] + params.rung_extra()[safe]
     t_resp = np.where(has, t_decided + impl, np.nan)
     action = np.where(has, params.action[safe], NO_ACTION).astype(np.int8)
-    cost = np.where(has, params.cost[safe], 0.0)
+    full = params.cost[safe]
+    cost = np.where(has, full if share is None else full * share, 0.0)
     return t_resp, action, cost

@@ -39,10 +39,10 @@ from ...scenario.models import Scenario
 from .. import aggressor as agg
 from ..assemble import assemble
 from ..build import Model
-from ..coalition import support_matrix
+from ..coalition import counted_votes
 from ..pipeline import BeliefLedger
 from ..records import NO_ACTION, ReplicationRecords
-from ..response import respond
+from ..response import imposed_share, respond
 from ..timing import learning_deadline
 from .draws import Draws, draw
 
@@ -160,8 +160,8 @@ class World:
         if self.stopped():
             return
         rows: list[tuple] = []
-        for _, t_r, idx in sorted(self.landed.pop(t, []), key=lambda x: x[0]):
-            self.ledger.answered(t_r, idx, rows)
+        for _, t_r, idx, cost in sorted(self.landed.pop(t, []), key=lambda x: x[0]):
+            self.ledger.answered(t_r, idx, rows, cost)
         due = np.array(sorted(self.deadlines.pop(t, [])), np.int64)
         self.look(self.ledger.combine(rows, due))
 
@@ -329,27 +329,27 @@ class World:
             yield self.env.at(t0, DONE)
         c = self.model.coalition
         members = np.atleast_2d(self.d.pipe.members_at(np.array([t0])))[0]  # at its start
-        n = len(c.names)
         total = float(c.weights[members].sum())
         if total <= 0:
             return
         need = c.quorum * total
         decided = self.env.event()
+        # whose yes vote counts: within the window, and before a withdrawal
+        counted = counted_votes(c, members, np.array([t0]), votes[None, :])
         if need <= 0:
             decided.succeed()
         else:
-            delay, u = votes[:n], votes[n:]
-            yes = u < support_matrix(c, np.array([t0]), delay[None, :])[0]
             tally = [0.0]
-            counted = yes & members & (delay <= c.window)
-            if c.leave is not None:  # a nation that withdraws counts only a vote cast before
-                counted &= t0 + delay < c.leave
-            for j in np.flatnonzero(counted):
-                self.env.process(self.vote(j, float(delay[j]), need, tally, decided))
+            for j in np.flatnonzero(counted[0]):
+                self.env.process(self.vote(j, float(votes[j]), need, tally, decided))
         yield decided
         self.d.pipe.t_decided[named] = self.env.now
         row[2] = self.env.now
-        self.env.process(self.respond(row, named, impl, rung))
+        m = self.model  # the imposed share: every counted yes, also those after the quorum
+        share = imposed_share(
+            m.response, c, np.array([t0]), members, votes[None, :], np.array([rung])
+        )
+        self.env.process(self.respond(row, named, impl, rung, share))
 
     def vote(self, j: int, delay: float, need: float, tally: list, decided):
         """Process: nation ``j`` votes yes after its delay; its weight may make the quorum."""
@@ -359,10 +359,15 @@ class World:
             decided.succeed()
 
     # ---------------------------------------------------------------- response
-    def respond(self, row: list, named: np.ndarray, impl: np.ndarray, rung: int):
-        """Process: the rung the severity triggers is carried out and lands on the aggressor."""
+    def respond(self, row: list, named: np.ndarray, impl: np.ndarray, rung: int, share):
+        """Process: the rung the severity triggers is carried out and lands on the aggressor.
+
+        It imposes its cost times ``share`` (the yes-voters' capability share, MODEL 9).
+        """
         t_dec = np.array([row[2]])
-        t_resp, action, cost = respond(self.model.response, np.array([rung]), t_dec, impl[None])
+        t_resp, action, cost = respond(
+            self.model.response, np.array([rung]), t_dec, impl[None], share
+        )
         pipe = self.d.pipe
         pipe.action[named] = action[0]
         row[4], row[5] = int(action[0]), float(cost[0])
@@ -376,7 +381,8 @@ class World:
             own = named[self.d.inc.true_row[named] == self.model.aggressor_index]
             if len(own):
                 self._wake(t)
-                self.landed[t].append((row[6], t, own))  # by decision number, as the fast engine
+                # by decision number, as the fast engine; with the imposed cost it learns from
+                self.landed[t].append((row[6], t, own, row[5]))
 
     # ---------------------------------------------------------------- the run
     def run(self) -> ReplicationRecords:
