@@ -19,9 +19,12 @@ PACKAGED = [
     "baseline",
     "dense-sensors",
     "donbas-2020",
+    "election-shock",
     "fixed-aggressor",
+    "jammed-donetsk",
     "no-guarantee",
     "slow-politics",
+    "us-never-ratifies",
 ]
 MAIN = "bad.yaml"
 MARKER = "PWNED"  # a file that a constructed Python object would create
