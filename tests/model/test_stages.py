@@ -63,17 +63,9 @@ CASES = [
     ("slow-politics", {"duration": "90d"}),
     ("donbas-2020", {"duration": "60d"}),
     ("dense-sensors", {"duration": "15d"}),
-    (
-        "baseline",
-        {
-            "duration": "90d",
-            "coalition.commission": {
-                "meeting_interval": "7d",
-                "deliberation": "1d",
-                "extraordinary_severity": 8,
-            },
-        },
-    ),
+    ("us-never-ratifies", {"duration": "90d"}),
+    ("jammed-donetsk", {"duration": "120d"}),  # 30 days of the outage from day 90
+    ("election-shock", {"duration": "90d", "events.0.at": "45d"}),  # 45 days after the shock
 ]
 
 

@@ -19,9 +19,12 @@ PACKAGED = [
     "baseline",
     "dense-sensors",
     "donbas-2020",
+    "election-shock",
     "fixed-aggressor",
+    "jammed-donetsk",
     "no-guarantee",
     "slow-politics",
+    "us-never-ratifies",
 ]
 MAIN = "bad.yaml"
 MARKER = "PWNED"  # a file that a constructed Python object would create
@@ -497,11 +500,19 @@ CASES: list[Case] = [
     ),
     Case(
         "ratification_mapping_without_probability",
-        ext("coalition:\n  nations:\n    US:\n      ratification: {delay: 90d}\n"),
+        # a new nation: the baseline's own nations inherit a probability (mappings merge)
+        ext("""\
+             coalition:
+               nations:
+                 Poland:
+                   ratification: {delay: 90d}
+                   delay: 2d
+                   support: 0.8
+             """),
         [
             (
                 MAIN,
-                "coalition.nations.US.ratification.probability",
+                "coalition.nations.Poland.ratification.probability",
                 6,
                 "required key 'probability' is missing",
             )
@@ -534,13 +545,14 @@ CASES: list[Case] = [
                nations:
                  US:
                    contributes: [diplomatic, economic]
-                   capability: {diplomatic: 2, military: 3, logistics: 0}
+                   # the baseline's US capability merges in: its other actions set to 0
+                   capability: {diplomatic: 2, military: 3, logistics: 0, maritime: 0}
              """),
         [
             (
                 MAIN,
                 "coalition.nations.US.capability.military",
-                7,
+                8,
                 "nation 'US' has capability 3 for military, which is not in its contributes "
                 "(diplomatic, economic)",
             )
@@ -553,8 +565,10 @@ CASES: list[Case] = [
     ),
     Case(
         "commission_without_meeting_interval",
-        ext("coalition:\n  commission:\n    min_incidents: 2\n"),
+        # the parent drops the baseline's commission, so the child's is a new one
+        "extends: parent.yaml\nname: bad\ncoalition:\n  commission:\n    min_incidents: 2\n",
         [(MAIN, "coalition.commission.meeting_interval", 4, "required key 'meeting_interval'")],
+        {"parent.yaml": "extends: baseline\nname: parent\ncoalition:\n  commission: null\n"},
     ),
     Case(
         "commission_zero_min_incidents",

@@ -393,8 +393,10 @@ def test_variants_differ_from_the_baseline_as_described():
     assert slow.coalition.nations["US"].delay.mean() == pytest.approx(180.0)
     for n in ("UK", "Germany", "Spain"):
         assert slow.coalition.nations[n].delay.mean() > base.coalition.nations[n].delay.mean()
-    for n in base.coalition.nations:
-        assert slow.coalition.nations[n].ratification < base.coalition.nations[n].ratification
+    for n, nation in base.coalition.nations.items():
+        slow_n = slow.coalition.nations[n]
+        assert slow_n.ratification_probability < nation.ratification_probability
+        assert slow_n.ratification.delay == nation.ratification.delay  # the vote's delay inherited
     assert slow.coalition.support_decay_per_year > base.coalition.support_decay_per_year
 
     dense = load_scenario("dense-sensors")
@@ -423,6 +425,50 @@ def test_variants_differ_from_the_baseline_as_described():
     assert none.coalition.nations == {}
     assert none.sensors == base.sensors
     assert none.attribution == base.attribution
+
+
+def test_the_politics_variants_differ_from_the_baseline_only_as_described():
+    base = load_scenario("baseline")
+
+    def same_but(sc, **update):
+        return sc.model_copy(update={"description": base.description, **update}) == base
+
+    us = load_scenario("us-never-ratifies")
+    assert us.coalition.nations["US"].ratification_probability == 0
+    nations = {**us.coalition.nations, "US": base.coalition.nations["US"]}
+    coalition = us.coalition.model_copy(update={"nations": nations})
+    assert same_but(us, name="baseline", coalition=coalition)
+
+    jammed = load_scenario("jammed-donetsk")
+    (outage,) = jammed.events
+    assert (outage.kind, outage.at, outage.until, outage.factor) == (
+        "sensor_outage",
+        90,
+        None,
+        0.25,
+    )
+    assert outage.sectors == ["donetsk_n", "donetsk_s"]
+    # the land groups are the positioned ones outside the sea sector
+    land = [
+        name
+        for name, g in base.sensors.items()
+        if g.coverage != "full" and "black_sea" not in (g.sectors or [])
+    ]
+    assert sorted(outage.groups) == sorted(land)
+    assert same_but(jammed, name="baseline", events=[])
+
+    shock = load_scenario("election-shock")
+    (event,) = shock.events
+    assert (event.kind, event.at, event.nations, event.factor) == (
+        "support_shock",
+        182,
+        ["US", "France"],
+        0.6,
+    )
+    assert same_but(shock, name="baseline", events=[])
+
+    # no-guarantee: no nation, so no member ever, whatever the inherited commission does
+    assert load_scenario("no-guarantee").coalition.nations == {}
 
 
 def test_donbas_2020_matches_the_osce_figures():

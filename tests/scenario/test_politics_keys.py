@@ -29,8 +29,9 @@ coalition:
   nations:
     US:
       ratification: {probability: 0.6, delay: 180d}
-      contributes: [diplomatic, economic, military]
-      capability: {diplomatic: 1, economic: 4, military: 10}
+      contributes: [diplomatic, economic, logistics, military]
+      # merges into the baseline's US capability: logistics 3 is inherited, maritime set to 0
+      capability: {diplomatic: 1, economic: 4, military: 10, maritime: 0}
     UK:
       ratification: 0.85
 response:
@@ -53,11 +54,19 @@ def politics(tmp_path, monkeypatch):
 
 
 def test_defaults_leave_the_version_1_mechanism():
+    # the baseline with its version 2 keys set to none (the defaults of these optional keys);
+    # cost_scaling, which the baseline states, is checked against the model's default
     sc = load_scenario("baseline")
+    plain = {"coalition.commission": None}
+    for name, nation in sc.coalition.nations.items():
+        plain[f"coalition.nations.{name}.capability"] = None
+        plain[f"coalition.nations.{name}.ratification"] = nation.ratification_probability
+    sc = load_scenario("baseline", plain)
     assert sc.events == []
     assert sc.coalition.commission is None
     assert sc.response.escalation is None
     assert sc.response.cost_scaling == "capability"
+    assert type(sc.response).model_fields["cost_scaling"].default == "capability"
     for nation in sc.coalition.nations.values():
         assert isinstance(nation.ratification, float)
         assert nation.capability is None
@@ -103,7 +112,13 @@ def test_commission_keys_and_defaults(politics):
 
 def test_capability_and_response_keys(politics):
     us = politics.coalition.nations["US"]
-    assert us.capability == {"diplomatic": 1, "economic": 4, "military": 10}
+    assert us.capability == {
+        "diplomatic": 1,
+        "economic": 4,
+        "logistics": 3,
+        "military": 10,
+        "maritime": 0,
+    }
     assert politics.response.escalation.memory == 60
     assert politics.response.cost_scaling == "full"
 
