@@ -161,3 +161,50 @@ def test_ctrl_c_just_as_a_worker_starts_leaves_no_worker_behind(tmp_path):
     assert got.returncode == 0, got.stderr
     assert "interrupted True" in got.stdout
     assert "Traceback" not in got.stderr, got.stderr  # was: FileNotFoundError in SemLock
+
+
+INTERRUPTED_IN_WAIT = """
+import os, signal
+from concurrent.futures import _base
+import ceasemon as cm
+
+real_enter = _base._AcquireFutures.__enter__
+calls = []
+
+def enter(self):
+    # Ctrl-C just after the first future's lock is taken, the worst moment: raised there, it
+    # left that lock taken, the pool's manager thread blocked on it and the exit hung for ever
+    calls.append(1)
+    if len(calls) == 3:
+        first = next(iter(self.futures))
+        first._condition.acquire()
+        os.kill(os.getpid(), signal.SIGINT)
+        for future in list(self.futures)[1:]:
+            future._condition.acquire()
+        return None
+    return real_enter(self)
+
+_base._AcquireFutures.__enter__ = enter
+res = cm.run("baseline", 8, 1, overrides={"duration": "20d"}, backend="process", jobs=2,
+             chunk_size=1)
+print("interrupted", res.interrupted, len(res.replications), flush=True)
+"""
+
+
+def test_ctrl_c_inside_the_pool_wait_is_delivered_after_it_and_the_process_exits(tmp_path):
+    """A Ctrl-C that landed inside ``concurrent.futures.wait`` left a lock taken: exit hung."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "src")}
+    got = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_IN_WAIT],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,  # was: the interpreter's exit waited for the pool's manager thread
+    )
+    assert got.returncode == 0, got.stderr
+    assert "interrupted True" in got.stdout, got.stdout
+    assert "Traceback" not in got.stderr, got.stderr

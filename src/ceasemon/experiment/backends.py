@@ -165,6 +165,11 @@ def _worker_started(flag: Any) -> None:
     flag.value = 1  # the first worker to get here shows the pool could start
 
 
+#: Seconds the process backend waits for results with Ctrl-C held: the longest an
+#: interrupt waits to be delivered.
+WAIT_SLICE = 0.1
+
+
 # --------------------------------------------------------------------------- backends
 class Backend:
     """Runs chunks of replications somewhere and hands back their outputs as they finish."""
@@ -271,15 +276,33 @@ class ProcessBackend(Backend):
 
         refill()
         while futures:
-            done, _ = wait(list(futures), return_when=FIRST_COMPLETED)
+            finished, held = self._collect(futures)
+            for tag, outputs in finished:  # kept before a held Ctrl-C is delivered
+                sink(tag, outputs)
+            replay(held)
+            refill()
+
+    def _collect(
+        self, futures: dict[Future, Work]
+    ) -> tuple[list[tuple[Any, list[ReplicationOutput]]], list[int]]:
+        """The chunks that completed within a short wait (maybe none), and the signals held.
+
+        Ctrl-C is held while ``concurrent.futures`` waits and reads results, and delivered
+        by the caller after: an interrupt inside ``wait`` can leave a future's lock taken,
+        and the pool's manager thread, blocked on it for ever, then keeps the process from
+        exiting.
+        """
+        finished: list[tuple[Any, list[ReplicationOutput]]] = []
+        with held_signals() as held:
+            done, _ = wait(list(futures), timeout=WAIT_SLICE, return_when=FIRST_COMPLETED)
             for fut in done:
                 tag, task, indices = futures.pop(fut)
                 try:
                     outputs = fut.result()
                 except Exception as exc:
                     outputs = self._lost(task, indices, exc)
-                sink(tag, outputs)
-            refill()
+                finished.append((tag, outputs))
+        return finished, held
 
     def close(self, abort: bool = False) -> None:
         """Shut the pool down; on abort cancel queued chunks and stop running workers at once."""
