@@ -209,6 +209,9 @@ def generated_changes(seed: int) -> dict:
                 "economic": float(rng.choice([0.0, 1.0, 2.5])),
             }
     c["response.cost_scaling"] = str(rng.choice(["capability", "full"]))
+    # escalation (MODEL 9), drawn last: a memory from hours to beyond the run
+    if rng.random() < 0.5:
+        c["response.escalation"] = {"memory": _duration(rng, 0, 720, False)}
     return c
 
 

@@ -18,6 +18,7 @@ false alarms.  Each object owns one job:
 from __future__ import annotations
 
 import heapq
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,11 +27,13 @@ from . import aggressor as agg
 from .attribution import verdicts
 from .breaches import Candidates
 from .coalition import decision_draws, time_to_quorum
+from .escalation import EscalationLedger
 from .kernels.queue import AnalystQueue
 from .records import NO_ACTION, NOT_ATTRIBUTED, Decisions
 from .response import available_rungs, implementation_draws, imposed_share, respond, rung_for
 from .sensors import FalseAlarms, detect
 from .streams import Streams
+from .timing import decision_lead
 
 
 @dataclass
@@ -117,6 +120,37 @@ class DetectionLedger:
         return d.t_mth
 
 
+@dataclass
+class _Batch:
+    """Decisions started together: their draws, quorum times, and the table rows they fill."""
+
+    rep: object
+    t_start: np.ndarray
+    members: np.ndarray  # (nations,) when membership is constant, else (decisions, nations)
+    votes: np.ndarray
+    t_decided: np.ndarray
+    impl: np.ndarray
+    base: np.ndarray  # the rung each severity gives
+    first: int = 0  # the first decision's number, for the settling order
+
+    def __post_init__(self) -> None:
+        k = len(self.t_start)
+        self.settled = np.zeros(k, bool)
+        # (t_report, severity, t_decided, t_response, action, cost), filled as they settle
+        self.row = (
+            self.rep.t_report,
+            self.rep.severity,
+            self.t_decided,
+            np.full(k, np.nan),
+            np.full(k, NO_ACTION, np.int8),
+            np.zeros(k),
+        )
+
+    def members_rows(self, rows: np.ndarray) -> np.ndarray:
+        """The members of decisions ``rows``, in the shape ``imposed_share`` takes."""
+        return self.members if self.members.ndim == 1 else self.members[rows]
+
+
 class Pipeline:
     """Analyst queue, reports, decisions and responses of one replication."""
 
@@ -145,6 +179,13 @@ class Pipeline:
         self.commission = model.commission.start(streams, inc.severity)
         self.case = np.full(n, np.nan)  # the case of each aggressor-named incident
         self.decisions: list[tuple[np.ndarray, ...]] = []
+        memory = model.response.memory
+        self.escalation = None if memory is None else EscalationLedger(memory)
+        self.unsettled: list[_Batch] = []  # decisions whose rung waits for ``settle``
+        self.lead = (
+            decision_lead(model.scenario, members, model.pipeline) if memory is not None else 0.0
+        )
+        self._seq = 0
         # responses to the aggressor's own breaches: (time, tie-break, breach indices, cost)
         self.success_heap: list[tuple[float, int, np.ndarray, float]] = []
         self._pushes = 0
@@ -192,25 +233,82 @@ class Pipeline:
             self.case[rep.named] = cases.incident_cases()
         if len(rep):
             self.decide(rep, t_start)
+        if self.escalation is not None:
+            self.settle(t1 + self.lead)
 
     def decide(self, rep, t_start: np.ndarray) -> None:
-        """The decisions of ``rep`` (reports, or the commission's cases) from ``t_start``."""
-        model, inc = self.model, self.inc
+        """The decisions of ``rep`` (reports, or the commission's cases) from ``t_start``.
+
+        Votes and implementation times are drawn now, in the order decisions start, so that
+        the draws do not depend on escalation.  Without escalation the rungs and responses
+        follow at once; with it they wait for ``settle``, which takes decisions in quorum
+        order (``escalation.py``).
+        """
+        model = self.model
         k = len(rep)
         members, votes = self.members_at(t_start), self.politics.take(k)
         delay = time_to_quorum(model.coalition, members, t_start, votes)
         t_decided = t_start + delay
-        rung = self.rungs(t_start, rep.severity)
-        share = imposed_share(model.response, model.coalition, t_start, members, votes, rung)
+        base = self.rungs(t_start, rep.severity)
+        batch = _Batch(rep, t_start, members, votes, t_decided, self.impl.take(k), base)
+        self.decisions.append(batch.row)
+        named = rep.named
+        self.t_decided[named] = t_decided[rep.slot]
+        if self.escalation is None:
+            self._apply(batch, np.arange(k), base)
+        else:
+            batch.first = self._seq
+            self._seq += k
+            self.unsettled.append(batch)
+
+    def settle(self, horizon: float) -> None:
+        """Rungs and responses of the waiting decisions whose quorum is at or before ``horizon``.
+
+        No decision that starts later can reach its quorum before ``horizon`` (the caller
+        adds the least delay to a quorum to what has been reported), so the responses a
+        settled decision could see are all known.  Decisions with no quorum settle at once.
+        """
+        if not self.unsettled:
+            return
+        order = []
+        for b, batch in enumerate(self.unsettled):
+            q = batch.t_decided
+            due = ~batch.settled & ~(q > horizon)  # NaN (never decided) is due
+            for j in np.flatnonzero(due):
+                order.append((float(q[j]) if np.isfinite(q[j]) else -math.inf, batch.first + j, b))
+        order.sort()
+        chosen: dict[int, list[tuple[int, int]]] = {}
+        ledger, extra = self.escalation, self.model.response.rung_extra()
+        for q, seq, b in order:
+            batch = self.unsettled[b]
+            j = seq - batch.first
+            rung = ledger.rung(q, int(batch.base[j]), self.available_at(batch.members, j))
+            if rung >= 0 and math.isfinite(q):
+                ledger.record(q + (float(batch.impl[j, rung]) + float(extra[rung])), rung)
+            chosen.setdefault(b, []).append((j, rung))
+        for b, picks in chosen.items():
+            batch = self.unsettled[b]
+            rows = np.array([j for j, _ in picks], np.int64)
+            batch.settled[rows] = True
+            self._apply(batch, rows, np.array([r for _, r in picks], np.int64))
+        self.unsettled = [x for x in self.unsettled if not x.settled.all()]
+
+    def _apply(self, batch: _Batch, rows: np.ndarray, rung: np.ndarray) -> None:
+        """The responses of a batch's decisions ``rows`` on rungs ``rung``, written back."""
+        model, inc = self.model, self.inc
+        t0, members, votes = batch.t_start[rows], batch.members_rows(rows), batch.votes[rows]
+        share = imposed_share(model.response, model.coalition, t0, members, votes, rung)
         t_response, action, cost = respond(
-            model.response, rung, t_decided, self.impl.take(k), share
+            model.response, rung, batch.t_decided[rows], batch.impl[rows], share
         )
-        self.decisions.append((rep.t_report, rep.severity, t_decided, t_response, action, cost))
+        _, _, _, r_resp, r_action, r_cost = batch.row
+        r_resp[rows], r_action[rows], r_cost[rows] = t_response, action, cost
         # write the decision back to the aggressor-named incidents of each decision
-        named, s_inc = rep.named, rep.slot
-        self.t_decided[named] = t_decided[s_inc]
-        self.t_response[named] = t_response[s_inc]
-        self.action[named] = action[s_inc]
+        rep = batch.rep
+        pick = np.isin(rep.slot, rows)
+        named, s_inc = rep.named[pick], rep.slot[pick]
+        self.t_response[named] = r_resp[s_inc]
+        self.action[named] = r_action[s_inc]
         if self.learns:
             # the aggressor learns from its own breaches that were answered
             own = (inc.true_row[named] == model.aggressor_index) & np.isfinite(
@@ -220,8 +318,15 @@ class Pipeline:
                 self._pushes += 1  # unique tie-break: arrays are never compared
                 heapq.heappush(
                     self.success_heap,
-                    (float(t_response[j]), self._pushes, named[own & (s_inc == j)], cost[j]),
+                    (float(r_resp[j]), self._pushes, named[own & (s_inc == j)], r_cost[j]),
                 )
+
+    def available_at(self, members: np.ndarray, j: int) -> np.ndarray:
+        """The rungs the members of decision ``j`` of a batch can carry out."""
+        if self.membership.constant:
+            return self.available
+        mask = np.atleast_2d(members)[j]
+        return available_rungs(self.model.response, self.model.coalition, mask)
 
     def members_at(self, t_start: np.ndarray) -> np.ndarray:
         """Who takes part in each decision: the members at its start (MODEL 8)."""

@@ -36,6 +36,7 @@ class Response(Stage):
     cost: np.ndarray
     travel_days: float  # from the nearest hub, added to military assistance
     scaled: bool = True  # cost_scaling: capability (else full)
+    memory: float | None = None  # escalation.memory in days (None: no escalation)
 
     def rung_extra(self) -> np.ndarray:
         """Travel days added to each rung (military only)."""
@@ -113,6 +114,7 @@ def build_response(sc: Scenario) -> Response:
         cost=np.array([x.cost for x in r.ladder], dtype=float),
         travel_days=float(travel),
         scaled=r.cost_scaling == "capability",
+        memory=None if r.escalation is None else float(r.escalation.memory),
     )
 
 

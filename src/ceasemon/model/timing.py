@@ -38,6 +38,21 @@ def _after_reporting(pipeline: Pipeline | None) -> list[type[Stage]]:
     return [cls for _, cls in list(pipeline)[names.index("reporting") + 1 :]]
 
 
+def decision_lead(
+    sc: Scenario, members: np.ndarray | None = None, pipeline: Pipeline | None = None
+) -> float:
+    """Least time from a report to a decision's quorum (the stages between, response excluded).
+
+    A report filed at ``t`` or later cannot be decided before ``t`` plus this: the fast
+    engine settles escalating rungs up to there (``Pipeline.settle``).
+    """
+    if pipeline is None:
+        pipeline = PIPELINE
+    names = [name for name, _ in pipeline]
+    after = list(pipeline)[names.index("reporting") + 1 :]
+    return sum((cls.delay(sc, members).least for name, cls in after if name != "response"), 0.0)
+
+
 def response_lag(
     sc: Scenario, members: np.ndarray | None = None, pipeline: Pipeline | None = None
 ) -> float:

@@ -126,6 +126,7 @@ def simulate_fast(
                 end = t1 = res.collapse
                 collapse_day = res.collapse
         t = t1
+    pipe.settle(math.inf)  # escalating decisions whose quorum came after the last step
     return assemble(
         model, cand, fa, inc, det, pipe, accepted, path, end, collapse_day, d.membership
     )

@@ -343,8 +343,11 @@ class World:
             for j in np.flatnonzero(counted[0]):
                 self.env.process(self.vote(j, float(votes[j]), need, tally, decided))
         yield decided
-        self.d.pipe.t_decided[named] = self.env.now
+        pipe = self.d.pipe
+        pipe.t_decided[named] = self.env.now
         row[2] = self.env.now
+        if pipe.escalation is not None:  # soon after a response: a rung above it (MODEL 9)
+            rung = pipe.escalation.rung(self.env.now, rung, pipe.available_at(members, 0))
         m = self.model  # the imposed share: every counted yes, also those after the quorum
         share = imposed_share(
             m.response, c, np.array([t0]), members, votes[None, :], np.array([rung])
@@ -374,6 +377,8 @@ class World:
         if not np.isfinite(t_resp[0]):
             return
         t = float(t_resp[0])
+        if pipe.escalation is not None:  # known from the decision on: later quorums see it
+            pipe.escalation.record(t, rung)
         yield self.env.at(t, DONE)
         pipe.t_response[named] = t
         row[3] = t
