@@ -212,6 +212,15 @@ def generated_changes(seed: int) -> dict:
     # escalation (MODEL 9), drawn last: a memory from hours to beyond the run
     if rng.random() < 0.5:
         c["response.escalation"] = {"memory": _duration(rng, 0, 720, False)}
+    # terrain (MODEL 11), drawn last: factors for MINIMAL's terrains (north open, south
+    # urban), 0 and 1 included; the full-coverage group too, when there is one
+    if rng.random() < 0.5:
+        c["sensors.ears.terrain_factor"] = {
+            "open": float(rng.choice([0.0, 0.4, 1.0])),
+            "urban": float(rng.uniform(0, 1)),
+        }
+    if "sensors.eye" in c and rng.random() < 0.5:
+        c["sensors.eye"]["terrain_factor"] = {"urban": float(rng.choice([0.0, 0.3, 0.9]))}
     return c
 
 

@@ -669,6 +669,44 @@ CASES: list[Case] = [
         [(MAIN, "events[0].sectors[0]", 4, "unknown sector 'kherosn'; did you mean 'kherson'?")],
     ),
     Case(
+        "terrain_factor_above_1",
+        ext("sensors:\n  cameras:\n    terrain_factor: {forest: 1.5}\n"),
+        [(MAIN, "sensors.cameras.terrain_factor.forest", 5, "less than or equal to 1")],
+    ),
+    Case(
+        "terrain_factor_of_an_unknown_terrain",
+        ext("sensors:\n  cameras:\n    terrain_factor: {desert: 0.5}\n"),
+        [(MAIN, "sensors.cameras.terrain_factor.desert", 5, "'forest' or 'maritime'")],
+    ),
+    Case(
+        "terrain_factor_of_a_terrain_no_sector_has",
+        ext("""\
+            contact_line:
+              sectors:                 # the baseline's sectors, none of them forest
+                - {name: kharkiv, start_km: 0, end_km: 200, terrain: open}
+                - {name: luhansk, start_km: 200, end_km: 380, terrain: open}
+                - {name: donetsk_n, start_km: 380, end_km: 560, terrain: urban}
+                - {name: donetsk_s, start_km: 560, end_km: 760, terrain: urban}
+                - {name: zaporizhzhia, start_km: 760, end_km: 980, terrain: open}
+                - {name: kherson, start_km: 980, end_km: 1220, terrain: open}
+                - {name: black_sea, start_km: 1220, end_km: 1520, terrain: maritime}
+            sensors:
+              cameras:
+                terrain_factor:
+                  urban: 0.8
+                  forest: 0.5
+            """),
+        [
+            (
+                MAIN,
+                "sensors.cameras.terrain_factor.forest",
+                16,
+                "no sector has terrain 'forest', so its factor never acts (the sectors' "
+                "terrains: maritime, open, urban)",
+            )
+        ],
+    ),
+    Case(
         "outage_until_before_at",
         ext("events:\n  - kind: sensor_outage\n    at: 20d\n    until: 10d\n"),
         [

@@ -170,6 +170,7 @@ def test_the_complete_example_shows_every_version_2_politics_key(tmp_path):
     assert b.ratification.probability == 0.8 and b.ratification.delay.mean() == 60
     assert sc.coalition.nations["A"].ratification == 0.9  # and the plain form
     assert b.capability == {"diplomatic": 1, "economic": 3}
+    assert sc.sensors["acoustic"].terrain_factor == {"urban": 0.6}
     assert sc.coalition.commission.min_incidents == 2
     assert sc.response.escalation.memory == 30
     assert "cost_scaling" in sc.response.model_fields_set

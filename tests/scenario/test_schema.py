@@ -142,3 +142,15 @@ def test_list_items_in_a_child_are_complete(validator):
     assert list(validator.iter_errors(child))
     sector["terrain"] = "open"
     assert not list(validator.iter_errors(child))
+
+
+def test_terrain_factor_is_in_the_schema(validator):
+    child = {"extends": "baseline", "name": "x"}
+    child["sensors"] = {"acoustic": {"terrain_factor": {"urban": 0.5, "forest": 1}}}
+    assert not list(validator.iter_errors(child))
+    where = ["sensors", "acoustic", "terrain_factor"]
+    for bad, path in (({"desert": 0.5}, where), ({"urban": 1.5}, [*where, "urban"])):
+        child["sensors"] = {"acoustic": {"terrain_factor": bad}}
+        best = jsonschema.exceptions.best_match(validator.iter_errors(child))
+        assert best is not None
+        assert list(best.absolute_path) == path

@@ -3,7 +3,8 @@
 Detection counts are sums of binomials over the segments of the line on which
 the number of sensors in range is constant: availability mtbf/(mtbf+mttr)
 thins each sensor, and a revisit group's pass falls within the persistence
-with probability min(1, persistence/revisit).  ``p_detected_at_least`` is the
+with probability min(1, persistence/revisit); a group's terrain factor (MODEL.md 11)
+multiplies p_detect on the segments of that terrain.  ``p_detected_at_least`` is the
 chance that a breach of one type gets at least ``m`` detections, averaged over
 where the party breaches.  The detection stage's passage (``sensors.py``), the
 verification tests and the coverage figures' tables use these.
@@ -18,6 +19,7 @@ from math import comb
 import numpy as np
 
 from .outages import sector_first
+from .terrain import sector_factor
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,8 @@ def segment_mass(model, cov: Coverage, party: int) -> np.ndarray:
     return density * (cov.hi - cov.lo)
 
 
-def _binom_head(k: np.ndarray, q: float, m: int) -> np.ndarray:
-    """P(Binomial(k, q) = j) for j < m, per entry of ``k``: shape (len(k), m)."""
+def _binom_head(k: np.ndarray, q: float | np.ndarray, m: int) -> np.ndarray:
+    """P(Binomial(k, q) = j) for j < m, per entry of ``k`` (``q``: one, or one per entry)."""
     out = np.zeros((len(k), m))
     for j in range(m):
         c = np.array([comb(int(x), j) if x >= j else 0 for x in k], dtype=float)
@@ -108,7 +110,7 @@ def p_detected_at_least(
     revisit = [j for j, g in enumerate(groups) if g.revisit]
     # probability of each pattern of revisit groups that observe the breach
     total = 0.0
-    uniq, inverse = np.unique(counts, axis=0, return_inverse=True)
+    uniq, terrain, inverse = _distinct_rows(model, cov, counts, col_group)
     w = np.bincount(inverse.ravel(), weights=mass, minlength=len(uniq))
     for pattern in itertools.product((0, 1), repeat=len(revisit)):
         weight = 1.0
@@ -127,9 +129,30 @@ def p_detected_at_least(
             if g.revisit and j not in on:
                 continue
             _, q = group_detection_prob(g, type_)
-            head = _conv_head(head, _binom_head(uniq[:, c], q * f, m), m)
+            q_c = q * f if terrain is None else q * f * terrain[:, c]
+            head = _conv_head(head, _binom_head(uniq[:, c], q_c, m), m)
         total += weight * float(np.dot(w, 1.0 - head.sum(axis=1)))
     return total
+
+
+def _distinct_rows(
+    model, cov: Coverage, counts: np.ndarray, col_group: np.ndarray
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """Distinct rows of segments: (counts, terrain factor per column or None, inverse).
+
+    Segments with the same sensors in range and (with terrain, MODEL 11) the same terrain
+    factor of each column's group detect alike, so the closed form is evaluated once per
+    distinct row.  Segments are cut at sector boundaries, so each has one sector and one
+    terrain.  Without any ``terrain_factor`` the rows are the counts alone, as before.
+    """
+    if all(g.terrain is None for g in model.groups):
+        uniq, inverse = np.unique(counts, axis=0, return_inverse=True)
+        return uniq, None, inverse
+    sector = model.line.sector_of((cov.lo + cov.hi) / 2)
+    factor = sector_factor(model.groups, model.line, sector)[:, col_group]
+    n_cols = counts.shape[1]
+    rows, inverse = np.unique(np.column_stack([counts, factor]), axis=0, return_inverse=True)
+    return rows[:, :n_cols].astype(np.int64), rows[:, n_cols:], inverse
 
 
 def sector_counts(model, cov: Coverage) -> np.ndarray:

@@ -20,6 +20,7 @@ import numpy as np
 from ..scenario.models import Scenario, SensorGroup
 from .line import Line
 from .outages import GroupOutages, build_outages, sensor_outages
+from .terrain import GroupTerrain, build_terrain
 
 
 class SensorKind(ABC):
@@ -88,6 +89,7 @@ class GroupParams:
     mtbf: float | None
     mttr: float | None
     outages: GroupOutages | None = None  # timed sensor outages (outages.py); None: none
+    terrain: GroupTerrain | None = None  # terrain factors (terrain.py); None: 1 everywhere
 
     @property
     def n_sensors(self) -> int:
@@ -151,6 +153,7 @@ def build_group(
         mtbf=g.mtbf,
         mttr=g.mttr,
         outages=build_outages(events or [], name, line, positions),
+        terrain=build_terrain(g.terrain_factor, line),
     )
 
 

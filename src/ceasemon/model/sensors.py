@@ -249,7 +249,8 @@ def detect(
     # sorted queries make searchsorted several times faster (it reuses the last bound)
     order = _Orders(t, sorting_order(position))
     for gi, g in enumerate(groups):
-        p = g.p[type_]
+        kinds = (type_, g.p) if g.terrain is None else g.terrain.kinds(type_, position, g.p)
+        p = kinds[1][kinds[0]]  # per breach: p_detect[type] (x its sector's terrain factor)
         if g.revisit:
             t_obs = next_pass(t, g.revisit, state.phases[gi])
             p = np.where(t_obs - t <= g.persistence[type_], p, 0.0)
@@ -257,7 +258,7 @@ def detect(
             t_obs = t
         timeline = state.timelines[gi]
         k_up, lo, hi = _sensors_up(g, timeline, t, t_obs, position, p, order)
-        d_all = _draw_counts(g, timeline, streams, t_obs, position, type_, p, k_up, (lo, hi))
+        d_all = _draw_counts(g, timeline, streams, t_obs, position, kinds, p, k_up, (lo, hi))
         idx = np.flatnonzero(d_all)
         if len(idx) == 0:
             continue
@@ -351,13 +352,15 @@ def _draw_counts(
     streams: Streams,
     t_obs: np.ndarray,
     position: np.ndarray,
-    type_: np.ndarray,
+    kinds: tuple[np.ndarray, np.ndarray],
     p: np.ndarray,
     k_up: np.ndarray,
     in_range: tuple[np.ndarray | None, np.ndarray | None],
 ) -> np.ndarray:
     """Detections of each breach by the group: Binomial(up sensors in range, p) per breach.
 
+    ``kinds``: the kind of each breach and the success probability of each kind, for the
+    binomial kernel (the breach type and p_detect; with terrain, ``terrain.py``).
     Sensors under an outage (``outages.py``) are taken out of the ordinary draw and drawn
     with ``p * factor`` on a stream of their own, so that a network without outages draws
     exactly what it drew before outages existed.
@@ -371,8 +374,9 @@ def _draw_counts(
     live = np.flatnonzero((k_up > 0) & (p > 0))
     if len(live):
         # numpy's binomial draws, from a table (model/kernels/binomial.py: several times faster
-        # when many sensors are in range); p of a live breach is its type's p_detect
-        d[live] = binomial(streams.sub("detection", g.name), k_up[live], type_[live], g.p)
+        # when many sensors are in range); p of a live breach is its kind's probability
+        kind, p_of_kind = kinds
+        d[live] = binomial(streams.sub("detection", g.name), k_up[live], kind[live], p_of_kind)
     if breach is not None:
         p_j = p[breach] * f_j
         can = p_j > 0

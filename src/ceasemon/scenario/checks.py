@@ -194,8 +194,26 @@ def _check_sensors(sc: Scenario, length: float) -> Iterator[tuple[Path, str]]:
         if g.sectors is not None:
             yield from _names((*path, "sectors"), g.sectors, sectors, "sector")
         yield from _names((*path, "p_detect"), g.p_detect, types, "type")
+        if g.terrain_factor:
+            yield from _check_terrain(sc, path, g)
         yield from _check_revisits(path, g, types)
         yield from _check_failures(path, g)
+
+
+def _check_terrain(sc: Scenario, path: Path, g: SensorGroup) -> Iterator[tuple[Path, str]]:
+    """A group's terrain factors name terrains that some sector has.
+
+    A factor for a terrain no sector has can never act: most likely a sector's terrain or the
+    factor's key is mistyped, and the user should hear about it rather than see no effect.
+    """
+    present = list(dict.fromkeys(s.terrain for s in sc.contact_line.sectors))
+    for terrain in g.terrain_factor or {}:
+        if terrain not in present:
+            yield (
+                (*path, "terrain_factor", terrain),
+                f"no sector has terrain '{terrain}', so its factor never acts "
+                f"(the sectors' terrains: {choices_text(present)})",
+            )
 
 
 def _check_placement(path: Path, g: SensorGroup, length: float) -> Iterator[tuple[Path, str]]:

@@ -509,6 +509,7 @@ are neutral, that is they switch the feature off rather than invent a value:
 - `commission` none: each report is a decision; with a commission, `deliberation` `0d`,
   `min_incidents` 1 and `extraordinary_severity` none (no extraordinary meetings);
 - `escalation` none: the severity alone sets the rung;
+- `terrain_factor` none: the group sees every terrain alike (a terrain it does not name: 1);
 - `events` empty: nothing happens on a timetable; an outage's `groups` and `sectors` default to
   all, its `until` to the end and its `factor` to 0 (blind); a shock's `nations` default to all;
 - `description` empty, `warmup` `0d` (the ceasefire's own start is usually the point of interest).
@@ -548,6 +549,8 @@ Beyond the type and range of each key, a scenario must satisfy:
 - a commission's `meeting_interval` is longer than 0;
 - a nation with `contributes` has no `capability` above 0 for an action it does not contribute
   (that would say both that it brings something to the action and that it cannot carry it out);
+- a sensor group's `terrain_factor` names only terrains that some sector has (a factor for
+  any other terrain could never act);
 - events name sensor groups, sectors and nations that exist; an outage's `until` is after its
   `at`; a nation withdraws at most once. An event at or after the end of the run, or an outage
   that lasts beyond it, is allowed and has no effect beyond the end (so that varying `duration`
@@ -595,6 +598,7 @@ sensors:
     count: 50                  # spread evenly over all sectors (or give spacing_km)
     range_km: 3
     p_detect: {shot: 0.8, shell: 0.9}        # per breach in range; missing types 0
+    terrain_factor: {urban: 0.6}             # hears 60% as well in urban sectors (others 1)
     location_error_km: 0.02
     latency: 15s
     false_alarms_per_day: 0.01               # per sensor

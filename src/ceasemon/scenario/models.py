@@ -128,6 +128,11 @@ class SensorGroup(_Strict):
     p_detect: dict[str, Probability] = Field(
         description="breach type -> chance of detecting one breach in range (missing types 0)"
     )
+    terrain_factor: dict[Terrain, Probability] | None = Field(
+        default=None,
+        description="terrain -> factor multiplying p_detect for breaches in sectors of that "
+        "terrain (missing terrains 1; each a terrain some sector has)",
+    )
     false_alarms_per_day: NonNegative = Field(
         default=0.0,
         description="false alarms per sensor per day (Poisson; finite, and a run too large is "
