@@ -7,8 +7,8 @@ from ceasemon.model.aggressor import (
     AggressorParams,
     BeliefEvents,
     RationalPolicy,
-    _run_collapse,
 )
+from ceasemon.model.offensive import run_collapse as _run_collapse
 
 
 def params(**kw):

@@ -259,3 +259,25 @@ def test_the_engines_agree_when_every_delay_is_zero(make_scenario):
     fast, slow = both(build_model(sc), replication_seed(2, 0))
     assert np.isfinite(fast.decisions.t_response).sum() > 10
     assert_identical(fast, slow)
+
+
+@pytest.mark.parametrize("policy", ["adaptive", "rational"])
+@pytest.mark.parametrize("rep", range(4))
+def test_the_engines_agree_through_a_hazard_offensive(policy, rep):
+    # the offensive as a hazard (MODEL 12) with a bound high enough to strike within the run
+    # in most replications: the thinning candidates come from their own stream, so both
+    # engines, stepping differently, accept the same one and stop at the same time; with a
+    # learning deadline shorter than the chain (MODEL 11) the adaptive one counts failures early
+    overrides = {
+        "duration": "30d",
+        "aggressor.policy": policy,
+        "aggressor.offensive": {
+            "type": "ground_assault",
+            "hazard": {"base_per_year": 4.0, "sensitivity": 3.0},
+        },
+    }
+    if policy == "adaptive":
+        overrides["aggressor.learning"] = {"deadline": "5d"}
+    model = build_model(cm.load_scenario("baseline", overrides=overrides))
+    fast, slow = both(model, replication_seed(23, rep))
+    assert_identical(fast, slow)

@@ -15,7 +15,8 @@ expected discounted cost of a response ``C_t = P_t * cost_t * exp(-r D_t)``:
   observation, MODEL 9); intensity ``2 / (1 + exp(-k (b_t - C_t) / max(b_t, 1e-9)))``.
 
 The ceasefire collapses when ``b - C`` of the offensive type has stayed above
-``threshold`` for ``window`` in a row.
+``threshold`` for ``window`` in a row, or at the first event of a hazard that grows
+with ``b - C`` (``offensive.py``).
 
 A policy is asked for its intensities over one step ``[t0, t1)`` of the
 simulation, given the belief updates that fall in the step; it returns a step
@@ -35,6 +36,7 @@ import numpy as np
 from ..scenario.models import Prior, Scenario
 from .analytic import expected_costs
 from .coalition import as_membership
+from .offensive import OffensiveRule, make_offensive
 from .response import available_rungs, rung_for
 
 
@@ -52,6 +54,8 @@ class AggressorParams:
     offensive_type: int | None
     offensive_threshold: float
     offensive_window: float
+    #: (base_per_year, sensitivity) of the hazard form, None for threshold/window
+    offensive_hazard: tuple[float, float] | None = None
 
 
 def build_aggressor(sc: Scenario, types: tuple[str, ...]) -> AggressorParams:
@@ -68,8 +72,13 @@ def build_aggressor(sc: Scenario, types: tuple[str, ...]) -> AggressorParams:
         prior_delay=prior.delay,
         responsiveness=a.responsiveness or 0.0,
         offensive_type=None if off is None else types.index(off.type),
-        offensive_threshold=0.0 if off is None else off.threshold,
-        offensive_window=0.0 if off is None else off.window,
+        offensive_threshold=0.0 if off is None or off.threshold is None else off.threshold,
+        offensive_window=0.0 if off is None or off.window is None else off.window,
+        offensive_hazard=(
+            None
+            if off is None or off.hazard is None
+            else (off.hazard.base_per_year, off.hazard.sensitivity)
+        ),
     )
 
 
@@ -109,32 +118,6 @@ class StepResult:
         """Intensity of each (time, type) pair inside the step."""
         seg = np.searchsorted(self.times, t, side="right") - 1
         return self.values[np.maximum(seg, 0), type_]
-
-
-def _run_collapse(
-    starts: np.ndarray, ends: np.ndarray, above: np.ndarray, run_start: float | None, window: float
-) -> tuple[float | None, float | None]:
-    """Find when a run of ``above`` segments first lasts ``window``; return (collapse, run_start).
-
-    ``run_start`` is the start of the run in progress at ``starts[0]`` (None if none).
-    """
-    n = len(starts)
-    if n == 0:
-        return None, run_start
-    prev = np.concatenate([[run_start is not None], above[:-1]])
-    begins = above & ~prev
-    idx = np.where(begins, np.arange(n), -1)
-    idx = np.maximum.accumulate(idx)
-    carried = run_start if run_start is not None else math.nan
-    run_from = np.where(idx >= 0, starts[np.maximum(idx, 0)], carried)
-    due = run_from + window
-    hit = np.flatnonzero(above & (due < ends) & (due >= starts - 1e-12))
-    # a run carried in may already be due at the step start
-    if len(hit):
-        k = hit[0]
-        return float(max(due[k], starts[k])), None
-    last_above = bool(above[-1])
-    return None, (float(run_from[-1]) if last_above else None)
 
 
 class Policy(ABC):
@@ -200,19 +183,20 @@ class FixedPolicy(Policy):
 class RationalPolicy(Policy):
     """Knows P_t and D_t for each day; intensity 1 where b_t > C_t, else 0."""
 
-    def __init__(self, params: AggressorParams, day_costs: np.ndarray):
+    def __init__(self, params: AggressorParams, day_costs: np.ndarray, offensive_rng: Any = None):
         """``day_costs[d, t]`` is C_t on day d (from ``analytic.expected_costs``)."""
         self.params = params
         self.costs = day_costs
         gain = params.benefit[None, :] - day_costs
         self.gain = gain
         self.intensity = (gain > 0).astype(float)
-        self._run_start: float | None = None
+        self.offensive: OffensiveRule | None = make_offensive(params, offensive_rng)
 
     @classmethod
     def make(cls, model: Any, members: Any, streams: Any) -> RationalPolicy:
         """The daily costs C_t from the stages' closed forms (``analytic.py``)."""
-        return cls(model.aggressor, expected_costs(model, members, streams.stage("aggressor")))
+        costs = expected_costs(model, members, streams.stage("aggressor"))
+        return cls(model.aggressor, costs, streams.sub("aggressor", "offensive"))
 
     def step(self, t0: float, t1: float, events: BeliefEvents) -> StepResult:
         """Daily intensities over ``[t0, t1)``."""
@@ -222,12 +206,9 @@ class RationalPolicy(Policy):
         ends = np.minimum(days + 1.0, t1)
         values = self.intensity[days]
         collapse = None
-        p = self.params
-        if p.offensive_type is not None:
-            above = self.gain[days, p.offensive_type] > p.offensive_threshold
-            collapse, self._run_start = _run_collapse(
-                starts, ends, above, self._run_start, p.offensive_window
-            )
+        if self.offensive is not None:
+            gain = self.gain[days, self.params.offensive_type]
+            collapse = self.offensive.collapse(starts, ends, gain)
         return StepResult(starts, values, collapse)
 
 
@@ -246,9 +227,11 @@ class AdaptivePolicy(Policy):
     delay_sum: np.ndarray = field(init=False)
     delay_n: np.ndarray = field(init=False)
     cost_sum: np.ndarray = field(init=False)
-    _run_start: float | None = field(init=False, default=None)
+    offensive_rng: Any = None
+    offensive: OffensiveRule | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
+        self.offensive = make_offensive(self.params, self.offensive_rng)
         self.successes = np.zeros(self.n_types)
         self.failures = np.zeros(self.n_types)
         self.delay_sum = np.zeros(self.n_types)
@@ -289,7 +272,8 @@ class AdaptivePolicy(Policy):
         its prior is the guarantee as announced.
         """
         ever = as_membership(members).ever
-        return cls(model.aggressor, rung_costs(model, ever), len(model.types))
+        rng = streams.sub("aggressor", "offensive")
+        return cls(model.aggressor, rung_costs(model, ever), len(model.types), rng)
 
     def step(self, t0: float, t1: float, events: BeliefEvents) -> StepResult:
         """Apply the step's belief updates in time order; intensities between them."""
@@ -314,13 +298,8 @@ class AdaptivePolicy(Policy):
         # it answers, every delay of the chain 0) is taken in at the step's start
         starts = np.concatenate([[t0], np.maximum(events.time, t0)])
         collapse = None
-        p = self.params
-        if p.offensive_type is not None:
+        if self.offensive is not None:
+            k = self.params.offensive_type
             ends = np.concatenate([starts[1:], [t1]])
-            above = (
-                p.benefit[p.offensive_type] - cost[:, p.offensive_type]
-            ) > p.offensive_threshold
-            collapse, self._run_start = _run_collapse(
-                starts, ends, above, self._run_start, p.offensive_window
-            )
+            collapse = self.offensive.collapse(starts, ends, self.params.benefit[k] - cost[:, k])
         return StepResult(starts, values, collapse)

@@ -64,7 +64,14 @@ def response_lag(
 
 
 def learning_deadline(sc: Scenario, pipeline: Pipeline | None = None) -> float:
-    """Time after an aggressor breach at which an unanswered breach counts as a failure."""
+    """Time after an aggressor breach at which an unanswered breach counts as a failure.
+
+    The scenario's ``aggressor.learning.deadline`` when given (MODEL 11), else the longest
+    the stages after reporting can take (MODEL 6).
+    """
+    learning = sc.aggressor.learning
+    if learning is not None:
+        return float(learning.deadline)
     total = 0.0
     for cls in _after_reporting(pipeline):
         total = total + cls.delay(sc).longest

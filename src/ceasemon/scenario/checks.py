@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterator
 
 from .errors import Path, choices_text, short, suggest
-from .models import Scenario, SensorGroup, SensorOutage, SupportShock, Withdrawal
+from .models import Aggressor, Scenario, SensorGroup, SensorOutage, SupportShock, Withdrawal
 
 RESERVED_PARTY_NAMES = ("none", "unknown")
 ROW_SUM_TOLERANCE = 1e-9
@@ -321,6 +321,38 @@ def _check_aggressor(sc: Scenario) -> Iterator[tuple[Path, str]]:
         )
     if ag.policy == "adaptive" and ag.responsiveness is None:
         yield ("aggressor",), "the adaptive policy needs responsiveness"
+    if ag.learning is not None and ag.policy != "adaptive":
+        yield (
+            ("aggressor", "learning"),
+            f"learning is for the adaptive policy only (the {ag.policy} aggressor learns nothing)",
+        )
+    yield from _check_offensive(ag)
+
+
+def _check_offensive(ag: Aggressor) -> Iterator[tuple[Path, str]]:
+    """One form of the offensive, and none for a fixed aggressor (SPEC 8.1)."""
+    off = ag.offensive
+    if off is None:
+        return
+    if ag.policy == "fixed":
+        yield (
+            ("aggressor", "offensive"),
+            "a fixed aggressor weighs no costs, so it never launches an offensive: "
+            "remove offensive or choose the rational or adaptive policy",
+        )
+    window_form = off.threshold is not None or off.window is not None
+    if off.hazard is not None and window_form:
+        yield (
+            ("aggressor", "offensive"),
+            "give either hazard or threshold and window, not both",
+        )
+    elif off.hazard is None and (off.threshold is None or off.window is None):
+        missing = "threshold" if off.threshold is None else "window"
+        yield (
+            ("aggressor", "offensive", missing),
+            f"offensive needs {missing} (with "
+            f"{'window' if missing == 'threshold' else 'threshold'}), or a hazard instead",
+        )
 
 
 def _check_time(sc: Scenario) -> Iterator[tuple[Path, str]]:

@@ -337,14 +337,47 @@ class Prior(_Strict):
     )
 
 
+class Hazard(_Strict):
+    """The renewed offensive as a Poisson hazard that grows with the expected net gain."""
+
+    base_per_year: Score = Field(
+        description="offensives per year when the expected net gain is 0 (at most 1e9)"
+    )
+    sensitivity: Annotated[float, Field(ge=0.0, le=50.0, allow_inf_nan=False)] = Field(
+        description="how steeply the hazard grows with the net gain (b - C) / b: "
+        "h = base_per_year / 365 x exp(sensitivity x (b - C) / b) per day (0 .. 50)"
+    )
+
+
 class Offensive(_Strict):
-    """When the aggressor gives up the ceasefire."""
+    """When the aggressor gives up the ceasefire: a sustained temptation, or a hazard."""
 
     type: str = Field(description="breach type whose net gain is watched")
-    threshold: Annotated[float, Field(allow_inf_nan=False), at_most(MAX_SCORE, symmetric=True)] = (
-        Field(description="net gain b - C that tempts (between -1e9 and 1e9)")
+    threshold: (
+        Annotated[float, Field(allow_inf_nan=False), at_most(MAX_SCORE, symmetric=True)] | None
+    ) = Field(
+        default=None,
+        description="net gain b - C that tempts (between -1e9 and 1e9; with window, "
+        "instead of hazard)",
     )
-    window: Duration = Field(description="how long the temptation must last")
+    window: Duration | None = Field(
+        default=None,
+        description="how long the temptation must last (with threshold, instead of hazard)",
+    )
+    hazard: Hazard | None = Field(
+        default=None,
+        description="the offensive as a hazard growing with the net gain (instead of "
+        "threshold and window)",
+    )
+
+
+class Learning(_Strict):
+    """How the adaptive aggressor learns from its breaches."""
+
+    deadline: Duration = Field(
+        description="how long after a breach it waits for a response before counting a "
+        "failure; a later response still imposes its cost but counts as no success"
+    )
 
 
 class Aggressor(_Strict):
@@ -366,6 +399,11 @@ class Aggressor(_Strict):
     )
     offensive: Offensive | None = Field(
         default=None, description="renewed offensive (none: the ceasefire never collapses)"
+    )
+    learning: Learning | None = Field(
+        default=None,
+        description="adaptive only: the learning deadline (none: the decision window plus "
+        "the slowest rung, MODEL 6)",
     )
 
 

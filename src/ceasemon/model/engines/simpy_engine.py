@@ -75,6 +75,7 @@ class World:
         self.stop = self.env.event()
         self.analysts = simpy.PriorityResource(self.env, capacity=self.model.attribution.analysts)
         self.horizon = learning_deadline(self.model.scenario, self.model.pipeline)
+        self.watching = math.nan  # the due time of the offensive watch last started
         self.learns = d.policy.state_dependent
         self.path: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
         self.decisions: list[list] = []
@@ -138,11 +139,11 @@ class World:
         if res.collapse is not None and res.collapse < t1:
             self.collapse(res.collapse)
             return
-        run_start = self.d.policy._run_start
-        if run_start is not None:
-            due = run_start + self.d.policy.params.offensive_window
-            if now < due < self.end:
-                self.env.process(self.watch(due))
+        offensive = self.d.policy.offensive
+        due = None if offensive is None else offensive.pending()
+        if due is not None and now < due < self.end and due != self.watching:
+            self.watching = due  # one watch per due time, however many looks come before it
+            self.env.process(self.watch(due))
 
     def watch(self, due: float):
         """Process: look again when a temptation in progress will have lasted its window."""
