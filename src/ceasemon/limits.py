@@ -334,6 +334,11 @@ def _breaches(sc: Scenario) -> _Breaches:
     p_ret = de.retaliation.probability if de.retaliation is not None else 0.0
     c_ag = _mul(t, rate_ag)
     cands = c_ag + _mul(t, rate_de) + _mul(p_ret, c_ag)
+    off = sc.aggressor.offensive
+    if off is not None and off.hazard is not None:
+        # the hazard's thinning candidates, at its bound base / 365 * e^sensitivity per day
+        h = off.hazard
+        cands += _mul(t, _num(h.base_per_year) / 365.0, math.exp(h.sensitivity))
     urgent = {k for k, b in sc.breach_types.items() if b.severity >= sc.reporting.urgent_severity}
     rate_urgent = sum(_num(v) for k, v in ag.rates_per_day.items() if k in urgent) * bound
     rate_urgent += sum(_num(v) for k, v in de.rates_per_day.items() if k in urgent)
