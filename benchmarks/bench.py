@@ -214,7 +214,9 @@ def section_baseline(quick: bool, repeat: int) -> dict:
     """Seconds per replication-year, fixed and adaptive aggressor."""
     days = size("baseline_days", quick)
     seeds = list(range(1, repeat + 1))
-    fixed = time_ceasemon({"aggressor.policy": "fixed", "duration": f"{days}d"}, seeds)
+    fixed = time_ceasemon(
+        {"aggressor.policy": "fixed", "aggressor.offensive": None, "duration": f"{days}d"}, seeds
+    )
     # The packaged adaptive baseline can collapse (the offensive ends simulated time early);
     # without `offensive` every run covers the whole period, so the time is per full year.
     adaptive = time_ceasemon(
@@ -239,7 +241,7 @@ def section_scaling(quick: bool, repeat: int) -> dict:
     days = size("scaling_days", quick)
     reps = max(1, min(repeat, 3))
     seeds = list(range(1, reps + 1))
-    common = {"aggressor.policy": "fixed", "duration": f"{days}d"}
+    common = {"aggressor.policy": "fixed", "aggressor.offensive": None, "duration": f"{days}d"}
     sensors = []
     for target, factor in ((200, 0.1), (2000, 1.0), (20000, 10.0)):
         ov, notes = sensor_overrides(factor)
@@ -317,7 +319,9 @@ def _brief(r: dict) -> dict:
 def section_references(quick: bool, repeat: int, baseline: dict) -> dict:
     """Both references on the fixed baseline, their agreement with ceasemon and time ratios."""
     days_b = baseline["duration_days"]
-    sc = probes.load({"aggressor.policy": "fixed", "duration": f"{days_b}d"})
+    sc = probes.load(
+        {"aggressor.policy": "fixed", "aggressor.offensive": None, "duration": f"{days_b}d"}
+    )
     p = plain(sc)
     seeds = list(range(1, repeat + 1))
     ref_vectorised.estimate(p, 10_000)  # warm-up

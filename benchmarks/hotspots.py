@@ -42,6 +42,8 @@ def warm_model(policy: str, days: int, seed: int, sensors: float):
     from ceasemon.model.simulation import build_model, simulate
 
     overrides = {"aggressor.policy": policy, "duration": f"{days}d"}
+    if policy == "fixed":
+        overrides["aggressor.offensive"] = None  # a fixed aggressor has no offensive
     if sensors != 1.0:
         overrides.update(sensor_overrides(sensors)[0])
     if policy == "adaptive":

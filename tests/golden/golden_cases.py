@@ -10,7 +10,7 @@ from ceasemon.model.simulation import build_model, simulate
 from ceasemon.model.streams import replication_seed
 
 CASES = {
-    "fixed": {"aggressor.policy": "fixed", "duration": "45d"},
+    "fixed": {"aggressor.policy": "fixed", "aggressor.offensive": None, "duration": "45d"},
     "adaptive": {"duration": "45d", "aggressor.offensive.window": "20d"},
     "rational": {"aggressor.policy": "rational", "duration": "45d"},
     "slow-politics": {"duration": "45d"},

@@ -201,7 +201,9 @@ def test_a_replication_is_the_same_with_and_without_day_tables(monkeypatch):
     import ceasemon as cm
     from ceasemon.model.simulation import simulate
 
-    sc = cm.load_scenario("baseline", {"duration": "40d", "aggressor.policy": "fixed"})
+    sc = cm.load_scenario(
+        "baseline", {"duration": "40d", "aggressor.policy": "fixed", "aggressor.offensive": None}
+    )
     model = build_model(sc)
     a = simulate(model, 11)
     monkeypatch.setattr(failures, "MAX_PREFIX_CELLS", 0)

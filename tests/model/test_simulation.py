@@ -93,7 +93,10 @@ def test_adaptive_steps_are_exact_whatever_their_length(short_baseline):
 
 def test_fixed_policy_in_steps_equals_one_step(short_baseline):
     model = build_model(short_baseline.model_copy(update={}))
-    sc = cm.load_scenario("baseline", overrides={"duration": "30d", "aggressor.policy": "fixed"})
+    sc = cm.load_scenario(
+        "baseline",
+        overrides={"duration": "30d", "aggressor.policy": "fixed", "aggressor.offensive": None},
+    )
     model = build_model(sc)
     seed = replication_seed(3, 0)
     same_events(simulate(model, seed), simulate(model, seed, lag=1.3))
